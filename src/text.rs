@@ -1,0 +1,417 @@
+//! Text normalization and tokenization with spans back to the original message.
+//!
+//! Every matcher in this crate works on *normalized* text so that "DÉMO", "démo" and
+//! "demo" are the same word, and typographic quotes do not split "don’t". Every hit must
+//! still be shown in what the user typed, so a [`Normalized`] keeps, for each byte of
+//! normalized text, the byte range of the original text it came from.
+//!
+//! Normalization, in order, per grapheme-like cluster (a starter character followed by
+//! its combining marks):
+//! 1. Unicode NFKC (compatibility forms: full-width letters, ligatures, superscripts).
+//! 2. Unicode lower-casing.
+//! 3. Optional accent folding (on by default): combining marks are removed after
+//!    canonical decomposition, so "é" becomes "e".
+//! 4. Typographic apostrophes (’ ‘ ʼ ´ `) become `'`, typographic double quotes become `"`.
+//! 5. Whitespace and control characters become separators; runs of separators collapse to
+//!    one ASCII space; leading and trailing separators are dropped. Invisible format
+//!    characters (zero-width space, joiners, direction marks, BOM) are removed.
+//!
+//! Normalization is idempotent: normalizing normalized text changes nothing.
+//!
+//! Complexity: linear in the length of the input; ASCII text takes a fast path that does
+//! no Unicode table look-ups.
+
+use std::ops::Range;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Options for a [`Normalizer`].
+///
+/// ```
+/// use handoff::NormalizeOptions;
+/// let keep_accents = NormalizeOptions::default().fold_accents(false);
+/// assert!(!keep_accents.folds_accents());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct NormalizeOptions {
+    fold_accents: bool,
+}
+
+impl Default for NormalizeOptions {
+    fn default() -> Self {
+        NormalizeOptions { fold_accents: true }
+    }
+}
+
+impl NormalizeOptions {
+    /// Whether combining accents are removed ("démo" becomes "demo"). Default: `true`.
+    pub fn fold_accents(mut self, yes: bool) -> Self {
+        self.fold_accents = yes;
+        self
+    }
+
+    /// Returns whether accents are folded.
+    pub fn folds_accents(&self) -> bool {
+        self.fold_accents
+    }
+}
+
+/// Normalizes chat messages. Cheap to create and to clone; `Send + Sync`.
+///
+/// ```
+/// use handoff::Normalizer;
+/// let message = "  Can I get a DÉMO\u{2019}s  price?";
+/// let normalized = Normalizer::default().normalize(message);
+/// assert_eq!(normalized.as_str(), "can i get a demo's price?");
+/// // "demo" in the normalized text maps back to "DÉMO" in what the user typed.
+/// let at = normalized.as_str().find("demo").unwrap();
+/// let span = normalized.original_span(at..at + 4);
+/// assert_eq!(&message[span], "DÉMO");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Normalizer {
+    options: NormalizeOptions,
+}
+
+/// A normalized message: the normalized text plus the map back to the original.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Normalized {
+    text: String,
+    /// For each byte of `text`, the start of the original range it came from.
+    starts: Vec<u32>,
+    /// For each byte of `text`, the end of the original range it came from.
+    ends: Vec<u32>,
+}
+
+/// A token of normalized text: a run of letters and digits, with apostrophes inside a
+/// word kept ("don't" is one token).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Token {
+    /// Byte range of the token in the normalized text.
+    pub range: Range<usize>,
+}
+
+impl Token {
+    /// The token's text, given the normalized text it came from.
+    pub fn text<'a>(&self, normalized: &'a Normalized) -> &'a str {
+        &normalized.text[self.range.clone()]
+    }
+}
+
+impl Normalizer {
+    /// A normalizer with the given options.
+    pub fn new(options: NormalizeOptions) -> Self {
+        Normalizer { options }
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> NormalizeOptions {
+        self.options
+    }
+
+    /// Normalizes `text`.
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.normalize_into(text, &mut out);
+        out
+    }
+
+    /// Normalizes `text` into `out`, reusing its buffers.
+    pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
+        out.text.clear();
+        out.starts.clear();
+        out.ends.clear();
+        out.text.reserve(text.len());
+        // Offsets are stored as u32; longer inputs are cut at a char boundary. Callers
+        // enforce much smaller limits long before this (see `Limits`).
+        let text = truncate_at_char_boundary(text, u32::MAX as usize - 1);
+        let bytes = text.as_bytes();
+        let mut pending_space: Option<u32> = None;
+        let mut scratch = String::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                if b.is_ascii_whitespace() || b.is_ascii_control() {
+                    if !out.text.is_empty() && pending_space.is_none() {
+                        pending_space = Some(i as u32);
+                    }
+                } else {
+                    out.flush_space(&mut pending_space);
+                    out.push_char(b.to_ascii_lowercase() as char, i, i + 1);
+                }
+                i += 1;
+                continue;
+            }
+            // A cluster: this char and the combining marks that follow it.
+            let start = i;
+            let mut chars = text[i..].char_indices();
+            let (_, first) = chars.next().expect("i is a char boundary below len");
+            let mut end = start + first.len_utf8();
+            for (off, c) in chars {
+                if is_combining_mark(c) {
+                    end = start + off + c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            i = end;
+            if is_separator(first) {
+                if !out.text.is_empty() && pending_space.is_none() {
+                    pending_space = Some(start as u32);
+                }
+                continue;
+            }
+            scratch.clear();
+            self.normalize_cluster(&text[start..end], &mut scratch);
+            for c in scratch.chars() {
+                if is_separator(c) {
+                    if !out.text.is_empty() && pending_space.is_none() {
+                        pending_space = Some(start as u32);
+                    }
+                } else if !is_invisible(c) {
+                    out.flush_space(&mut pending_space);
+                    out.push_char(c, start, end);
+                }
+            }
+        }
+    }
+
+    fn normalize_cluster(&self, cluster: &str, out: &mut String) {
+        // NFKC, lower-case, then (optionally) strip marks after decomposition, and
+        // recompose so the result is stable under a second pass.
+        let mut lowered = String::with_capacity(cluster.len());
+        for c in cluster.nfkc() {
+            lowered.extend(c.to_lowercase());
+        }
+        if self.options.fold_accents {
+            for c in lowered.nfkd().filter(|&c| !is_combining_mark(c)).nfc() {
+                out.push(fold_punctuation(c));
+            }
+        } else {
+            for c in lowered.nfc() {
+                out.push(fold_punctuation(c));
+            }
+        }
+    }
+}
+
+fn truncate_at_char_boundary(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c.is_control()
+}
+
+/// Characters that render as nothing and only confuse matching.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+fn fold_punctuation(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}'
+        | '\u{00B4}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
+        other => other,
+    }
+}
+
+impl Normalized {
+    fn flush_space(&mut self, pending: &mut Option<u32>) {
+        if let Some(at) = pending.take() {
+            self.text.push(' ');
+            self.starts.push(at);
+            self.ends.push(at + 1);
+        }
+    }
+
+    fn push_char(&mut self, c: char, start: usize, end: usize) {
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.starts.push(start as u32);
+            self.ends.push(end as u32);
+        }
+    }
+
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Length of the normalized text in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether the normalized text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Maps a byte range of the normalized text back to the byte range of the original
+    /// text it came from. The result always lies on char boundaries of the original.
+    /// An empty or out-of-range `range` is clamped; an empty range maps to an empty range.
+    pub fn original_span(&self, range: Range<usize>) -> Range<usize> {
+        let len = self.text.len();
+        let start = range.start.min(len);
+        let end = range.end.min(len).max(start);
+        if start == end {
+            let at = if start < len {
+                self.starts[start]
+            } else {
+                self.ends.last().copied().unwrap_or(0)
+            } as usize;
+            return at..at;
+        }
+        self.starts[start] as usize..self.ends[end - 1] as usize
+    }
+
+    /// The tokens of the normalized text, in order.
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens {
+            text: &self.text,
+            pos: 0,
+        }
+    }
+}
+
+/// Iterator over the [`Token`]s of a [`Normalized`] text.
+#[derive(Clone, Debug)]
+pub struct Tokens<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        next_token(self.text, &mut self.pos).map(|range| Token { range })
+    }
+}
+
+/// Whether `c` belongs inside a word.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
+}
+
+/// Finds the next token of `text` at or after `*pos`, advancing `*pos` past it.
+pub(crate) fn next_token(text: &str, pos: &mut usize) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut i = *pos;
+    // Skip to a word char.
+    let start = loop {
+        if i >= bytes.len() {
+            *pos = i;
+            return None;
+        }
+        let c = text[i..].chars().next()?;
+        if is_word_char(c) {
+            break i;
+        }
+        i += c.len_utf8();
+    };
+    let mut end = start;
+    let mut j = start;
+    while j < bytes.len() {
+        let c = text[j..].chars().next()?;
+        if is_word_char(c) {
+            j += c.len_utf8();
+            end = j;
+        } else if c == '\'' {
+            // Keep an apostrophe only between two word chars ("don't", "company's").
+            match text[j + 1..].chars().next() {
+                Some(n) if is_word_char(n) => j += 1,
+                _ => break,
+            }
+        } else {
+            break;
+        }
+    }
+    *pos = end;
+    Some(start..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        Normalizer::default().normalize(s).as_str().to_string()
+    }
+
+    macro_rules! normalizes {
+        ($($input:expr => $want:expr),* $(,)?) => {$(
+            assert_eq!(norm($input), $want, "normalizing {:?}", $input);
+        )*};
+    }
+
+    #[test]
+    fn table() {
+        normalizes! {
+            "" => "",
+            "   " => "",
+            "Hello  World" => "hello world",
+            "\tTabs\nand\r\nlines " => "tabs and lines",
+            "DÉMO" => "demo",
+            "de\u{301}mo" => "demo",
+            "don\u{2019}t" => "don't",
+            "\u{201C}quoted\u{201D}" => "\"quoted\"",
+            "ｆｕｌｌ ｗｉｄｔｈ" => "full width",
+            "\u{FB01}ne" => "fine",
+            "zero\u{200B}width" => "zerowidth",
+            "Straße" => "straße",
+            "İstanbul" => "istanbul",
+            "emoji 🎉 ok" => "emoji 🎉 ok",
+            "a\u{0}b" => "a b",
+            "\u{FEFF}bom" => "bom",
+        }
+    }
+
+    #[test]
+    fn accents_kept_when_asked() {
+        let n = Normalizer::new(NormalizeOptions::default().fold_accents(false));
+        assert_eq!(n.normalize("DÉMO").as_str(), "démo");
+    }
+
+    #[test]
+    fn spans_map_back() {
+        let original = "Need  a ＤＥＭＯ now";
+        let n = Normalizer::default().normalize(original);
+        assert_eq!(n.as_str(), "need a demo now");
+        let at = n.as_str().find("demo").unwrap();
+        assert_eq!(&original[n.original_span(at..at + 4)], "ＤＥＭＯ");
+        assert_eq!(n.original_span(0..0), 0..0);
+        assert_eq!(n.original_span(100..200), original.len()..original.len());
+    }
+
+    #[test]
+    fn tokens_keep_inner_apostrophes() {
+        let n = Normalizer::default().normalize("I don't want 'quotes', ok? 50-100");
+        let toks: Vec<&str> = n.tokens().map(|t| t.text(&n)).collect();
+        assert_eq!(toks, ["i", "don't", "want", "quotes", "ok", "50", "100"]);
+    }
+}
