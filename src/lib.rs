@@ -3,9 +3,12 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod intent;
 pub mod keywords;
+pub mod scorer;
 pub mod text;
 
 pub use error::{BuildError, ValidationError};
-pub use keywords::{KeywordHit, MatchKind};
+pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
+pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

@@ -1,0 +1,926 @@
+//! Intents and the intent model: what a message wants, how sure we are, and why.
+//!
+//! An [`Intent`] is an id plus example phrases and keyword triggers. An
+//! [`IntentModelBuilder`] trains an [`IntentModel`] from them: a linear scorer over word
+//! and character n-grams (see the crate docs for the design), keyword hits as features the
+//! model weighs, and a confidence calibrated on held-out examples. [`IntentModel::detect`]
+//! returns a [`Detection`]: the intent (or none, when the message fits no intent well
+//! enough), a confidence in `[0, 1]`, ranked alternatives, keyword hits and the words that
+//! drove the score.
+//!
+//! Complexity: training is roughly linear in the total length of the phrases times the
+//! number of intents; `detect` is linear in the message length plus the weight rows of the
+//! message's features, independent of the number of phrases.
+//!
+//! # Example
+//! ```
+//! use handoff::{Intent, IntentModel};
+//!
+//! let model = IntentModel::builder()
+//!     .intent(Intent::new("pricing")
+//!         .phrases(["how much does it cost", "what are your prices", "can I get a quote"])
+//!         .keyword("pricing"))
+//!     .intent(Intent::new("support")
+//!         .phrases(["I can't log in", "the app crashes", "reset my password"]))
+//!     .build()?;
+//! let detection = model.detect("how much is the pro plan?");
+//! assert_eq!(detection.intent_id(), Some("pricing"));
+//! assert!(detection.confidence > 0.0 && detection.confidence <= 1.0);
+//! # Ok::<(), handoff::BuildError>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::error::{BuildError, ValidationError};
+use crate::keywords::{KeywordHit, KeywordMatcher};
+use crate::scorer::{self, Example, LinearModel, RawFeature, TrainOptions, SCRATCH};
+use crate::text::{NormalizeOptions, Normalized, Normalizer};
+
+/// Default for [`IntentModelBuilder::max_message_len`]: longer messages are cut (at a
+/// char boundary) before scoring. 16 KiB is far beyond any chat message.
+pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
+
+/// An intent: what a message can want, taught by example phrases and keyword triggers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Intent {
+    /// Unique id, used in flows and reports ("pricing").
+    pub id: String,
+    /// Example phrases: what users say when they want this.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phrases: Vec<String>,
+    /// Keyword triggers: words or short phrases that are strong evidence for this intent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+}
+
+impl Intent {
+    /// An intent with no phrases or keywords yet.
+    pub fn new(id: impl Into<String>) -> Self {
+        Intent {
+            id: id.into(),
+            ..Intent::default()
+        }
+    }
+
+    /// Adds an example phrase.
+    pub fn phrase(mut self, phrase: impl Into<String>) -> Self {
+        self.phrases.push(phrase.into());
+        self
+    }
+
+    /// Adds example phrases.
+    pub fn phrases<I, S>(mut self, phrases: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.phrases.extend(phrases.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a keyword trigger.
+    pub fn keyword(mut self, keyword: impl Into<String>) -> Self {
+        self.keywords.push(keyword.into());
+        self
+    }
+
+    /// Adds keyword triggers.
+    pub fn keywords<I, S>(mut self, keywords: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.keywords.extend(keywords.into_iter().map(Into::into));
+        self
+    }
+}
+
+/// One candidate intent and its calibrated confidence.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct IntentScore {
+    /// The intent id.
+    pub intent: Arc<str>,
+    /// Calibrated confidence in `[0, 1]`.
+    pub confidence: f32,
+}
+
+/// A word or phrase of the message that pushed the score of the detected intent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Evidence {
+    /// The text as the user typed it.
+    pub text: String,
+    /// Byte range in the original message.
+    pub span: Range<usize>,
+    /// Its contribution to the intent's raw score (positive: for the intent).
+    pub weight: f32,
+}
+
+/// What a message wants.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Detection {
+    /// The detected intent, or `None` when no intent is confident enough.
+    pub intent: Option<Arc<str>>,
+    /// Calibrated confidence of the best candidate in `[0, 1]`, also when it was below
+    /// the threshold and `intent` is `None`: roughly the probability that the best
+    /// candidate is right.
+    pub confidence: f32,
+    /// The best candidates, most likely first (at most five).
+    pub alternatives: Vec<IntentScore>,
+    /// Keyword triggers found in the message.
+    pub keywords: Vec<KeywordHit>,
+    /// The words that drove the best candidate's score, strongest first.
+    pub evidence: Vec<Evidence>,
+    /// Whether the message was longer than the model's limit and cut before scoring.
+    pub truncated: bool,
+}
+
+impl Detection {
+    /// The detected intent's id.
+    pub fn intent_id(&self) -> Option<&str> {
+        self.intent.as_deref()
+    }
+
+    /// The best candidate's id, even when it was below the threshold.
+    pub fn best_candidate(&self) -> Option<&str> {
+        self.alternatives.first().map(|s| &*s.intent)
+    }
+}
+
+/// A labelled message for calibration: its text and its intent, `None` for "no intent".
+pub type LabeledText = (String, Option<String>);
+
+/// Builds an [`IntentModel`]. Reusable: `build` can be called again after changes.
+#[derive(Clone, Debug)]
+pub struct IntentModelBuilder {
+    intents: Vec<Intent>,
+    negatives: Vec<String>,
+    threshold: Option<f32>,
+    normalize: NormalizeOptions,
+    held_out: Vec<LabeledText>,
+    folds: usize,
+    c: f32,
+    max_message_len: usize,
+}
+
+impl Default for IntentModelBuilder {
+    fn default() -> Self {
+        IntentModelBuilder {
+            intents: Vec::new(),
+            negatives: Vec::new(),
+            threshold: None,
+            normalize: NormalizeOptions::default(),
+            held_out: Vec::new(),
+            folds: 5,
+            c: 1.0,
+            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+        }
+    }
+}
+
+impl IntentModelBuilder {
+    /// A builder with no intents and default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an intent.
+    pub fn intent(&mut self, intent: Intent) -> &mut Self {
+        self.intents.push(intent);
+        self
+    }
+
+    /// Adds intents.
+    pub fn intents<I: IntoIterator<Item = Intent>>(&mut self, intents: I) -> &mut Self {
+        self.intents.extend(intents);
+        self
+    }
+
+    /// Adds a negative example: a message that wants none of the intents (chit-chat,
+    /// off-topic requests). Negatives teach the model what "no intent" looks like.
+    pub fn negative(&mut self, text: impl Into<String>) -> &mut Self {
+        self.negatives.push(text.into());
+        self
+    }
+
+    /// Adds negative examples.
+    pub fn negatives<I, S>(&mut self, texts: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.negatives.extend(texts.into_iter().map(Into::into));
+        self
+    }
+
+    /// Fixes the no-intent threshold on the calibrated confidence, in `[0, 1]`. Without
+    /// it, the threshold is chosen on held-out data (see [`calibrate_on`]): the one that
+    /// maximizes in-scope accuracy plus no-intent recall when the held-out data has
+    /// no-intent examples, else 0.5.
+    ///
+    /// [`calibrate_on`]: IntentModelBuilder::calibrate_on
+    pub fn threshold(&mut self, threshold: f32) -> &mut Self {
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// Calibrates confidence (and, unless fixed, the threshold) on these held-out
+    /// labelled messages instead of on cross-validation folds of the training phrases.
+    /// A label of `None` means "no intent".
+    pub fn calibrate_on<I, S>(&mut self, examples: I) -> &mut Self
+    where
+        I: IntoIterator<Item = (S, Option<S>)>,
+        S: Into<String>,
+    {
+        self.held_out
+            .extend(examples.into_iter().map(|(t, l)| (t.into(), l.map(Into::into))));
+        self
+    }
+
+    /// Number of cross-validation folds used for calibration when no held-out examples
+    /// are given (default 5). `0` or `1` skips calibration and uses a fixed mapping from
+    /// scores to confidence.
+    pub fn calibration_folds(&mut self, folds: usize) -> &mut Self {
+        self.folds = folds;
+        self
+    }
+
+    /// Text normalization options (default: accent folding on).
+    pub fn normalize_options(&mut self, options: NormalizeOptions) -> &mut Self {
+        self.normalize = options;
+        self
+    }
+
+    /// Regularization: higher values fit the example phrases more closely (default 1.0).
+    pub fn regularization(&mut self, c: f32) -> &mut Self {
+        self.c = c;
+        self
+    }
+
+    /// Messages longer than this many bytes are cut at a char boundary before scoring,
+    /// and the detection says so (default [`DEFAULT_MAX_MESSAGE_LEN`]).
+    pub fn max_message_len(&mut self, bytes: usize) -> &mut Self {
+        self.max_message_len = bytes;
+        self
+    }
+
+    /// Validates the intents and trains the model.
+    pub fn build(&self) -> Result<IntentModel, BuildError> {
+        let prepared = self.validate()?;
+        let trained = prepared.train(&prepared.all_examples(), self.c);
+        let held_out: Vec<(Vec<f32>, Option<usize>)> = if !self.held_out.is_empty() {
+            let mut samples = Vec::with_capacity(self.held_out.len());
+            for (i, (text, label)) in self.held_out.iter().enumerate() {
+                let class = match label {
+                    None => None,
+                    Some(id) => Some(prepared.class_of(id).ok_or_else(|| {
+                        BuildError::new(
+                            format!("held_out[{i}].intent"),
+                            ValidationError::Unknown {
+                                what: "intent".into(),
+                                name: id.clone(),
+                            },
+                        )
+                    })?),
+                };
+                samples.push((trained.raw_scores(text).1, class));
+            }
+            samples
+        } else if self.folds >= 2 {
+            prepared.cross_validated_scores(self.folds, self.c)
+        } else {
+            Vec::new()
+        };
+        let calibration = Calibration::fit(&held_out);
+        let threshold = match self.threshold {
+            Some(t) => t,
+            None => calibration.choose_threshold(&held_out),
+        };
+        Ok(IntentModel {
+            inner: Arc::new(Inner {
+                calibration,
+                ..trained
+            }),
+            threshold,
+        })
+    }
+
+    fn validate(&self) -> Result<Prepared, BuildError> {
+        if self.intents.is_empty() {
+            return Err(BuildError::new(
+                "intents",
+                ValidationError::Empty {
+                    what: "the intent list".into(),
+                },
+            ));
+        }
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(BuildError::new(
+                    "threshold",
+                    ValidationError::OutOfRange {
+                        value: t.to_string(),
+                        expected: "0 to 1".into(),
+                    },
+                ));
+            }
+        }
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(BuildError::new(
+                "regularization",
+                ValidationError::OutOfRange {
+                    value: self.c.to_string(),
+                    expected: "a positive number".into(),
+                },
+            ));
+        }
+        let normalizer = Normalizer::new(self.normalize);
+        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut keyword_entries = Vec::new();
+        for (i, intent) in self.intents.iter().enumerate() {
+            let id = intent.id.trim();
+            if id.is_empty() {
+                return Err(BuildError::new(
+                    format!("intents[{i}].id"),
+                    ValidationError::Empty {
+                        what: "the intent id".into(),
+                    },
+                ));
+            }
+            if ids.insert(&intent.id, i).is_some() {
+                return Err(BuildError::new(
+                    format!("intents[{i}].id"),
+                    ValidationError::Duplicate {
+                        id: intent.id.clone(),
+                    },
+                ));
+            }
+            let has_phrase = intent
+                .phrases
+                .iter()
+                .any(|p| !normalizer.normalize(p).is_empty());
+            if !has_phrase && intent.keywords.is_empty() {
+                return Err(BuildError::new(
+                    format!("intents[{i}]"),
+                    ValidationError::Empty {
+                        what: format!("intent {:?} has no phrases and no keywords; it", intent.id),
+                    },
+                ));
+            }
+            for (k, keyword) in intent.keywords.iter().enumerate() {
+                keyword_entries.push((
+                    Arc::<str>::from(intent.id.as_str()),
+                    Arc::<str>::from(keyword.as_str()),
+                    format!("intents[{i}].keywords[{k}]"),
+                ));
+            }
+        }
+        let keywords = KeywordMatcher::from_entries(&keyword_entries, self.normalize)?;
+        Ok(Prepared {
+            builder: self,
+            normalizer,
+            keywords,
+            ids: self.intents.iter().map(|i| Arc::from(i.id.as_str())).collect(),
+        })
+    }
+}
+
+/// Validated input, ready to train.
+struct Prepared<'a> {
+    builder: &'a IntentModelBuilder,
+    normalizer: Normalizer,
+    keywords: KeywordMatcher,
+    ids: Vec<Arc<str>>,
+}
+
+impl Prepared<'_> {
+    fn class_of(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|i| &**i == id)
+    }
+
+    /// Every training text with its class: phrases, keywords (a keyword alone is an
+    /// example of its intent), negatives.
+    fn all_examples(&self) -> Vec<(&str, Option<usize>)> {
+        let mut out = Vec::new();
+        for (class, intent) in self.builder.intents.iter().enumerate() {
+            for text in intent.phrases.iter().chain(&intent.keywords) {
+                out.push((text.as_str(), Some(class)));
+            }
+        }
+        for text in &self.builder.negatives {
+            out.push((text.as_str(), None));
+        }
+        out
+    }
+
+    fn train(&self, examples: &[(&str, Option<usize>)], c: f32) -> Inner {
+        let mut normalized = Normalized::default();
+        let mut buf = Vec::new();
+        let mut hits = Vec::new();
+        let mut class_index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (class, id) in self.ids.iter().enumerate() {
+            class_index.insert(id, class);
+        }
+        let data: Vec<Example> = examples
+            .iter()
+            .map(|&(text, class)| {
+                self.normalizer.normalize_into(text, &mut normalized);
+                let mut features = Vec::new();
+                scorer::extract(normalized.as_str(), &mut buf, |f| features.push(f.hash));
+                hits.clear();
+                self.keywords.find_normalized(&normalized, &mut hits);
+                for hit in &hits {
+                    features.push(scorer::keyword_feature(class_index[&*hit.intent], hit.negated));
+                }
+                Example { features, class }
+            })
+            .collect();
+        let options = TrainOptions {
+            c,
+            ..TrainOptions::default()
+        };
+        let linear = LinearModel::train(&data, self.ids.len(), options);
+        Inner {
+            ids: self.ids.clone(),
+            class_index: class_index
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            normalizer: self.normalizer,
+            keywords: self.keywords.clone(),
+            linear,
+            calibration: Calibration::PRIOR,
+            max_message_len: self.builder.max_message_len,
+        }
+    }
+
+    /// Raw scores of every training example, each from a model that did not see it.
+    fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<(Vec<f32>, Option<usize>)> {
+        let examples = self.all_examples();
+        if examples.len() < folds * 2 {
+            return Vec::new();
+        }
+        // Deterministic shuffle, then round-robin into folds.
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        let mut out = Vec::with_capacity(examples.len());
+        for fold in 0..folds {
+            let train: Vec<(&str, Option<usize>)> = order
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k % folds != fold)
+                .map(|(_, &i)| examples[i])
+                .collect();
+            let model = self.train(&train, c);
+            for (_, &i) in order.iter().enumerate().filter(|(k, _)| k % folds == fold) {
+                let (text, class) = examples[i];
+                out.push((model.raw_scores(text).1, class));
+            }
+        }
+        out
+    }
+}
+
+/// Maps raw scores to a calibrated confidence: a logistic function of the candidate's
+/// score and its margin over the best other candidate (Platt scaling with two inputs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Calibration {
+    score: f32,
+    margin: f32,
+    offset: f32,
+}
+
+impl Calibration {
+    /// Used when there is too little held-out data to fit: a score at the SVM margin
+    /// (1.0) with a clear lead reads as confident, a negative score as unlikely.
+    const PRIOR: Calibration = Calibration {
+        score: 3.0,
+        margin: 3.0,
+        offset: -1.0,
+    };
+
+    fn confidence(&self, score: f32, best_other: f32) -> f32 {
+        let z = self.score * score + self.margin * (score - best_other) + self.offset;
+        let p = 1.0 / (1.0 + (-z).exp());
+        if p.is_nan() {
+            0.0
+        } else {
+            p.clamp(0.0, 1.0)
+        }
+    }
+
+    fn top(scores: &[f32]) -> (usize, f32, f32) {
+        let mut best = (0, f32::NEG_INFINITY);
+        let mut second = f32::NEG_INFINITY;
+        for (i, &s) in scores.iter().enumerate() {
+            if s > best.1 {
+                second = best.1;
+                best = (i, s);
+            } else if s > second {
+                second = s;
+            }
+        }
+        if !second.is_finite() {
+            second = best.1 - 1.0;
+        }
+        (best.0, best.1, second)
+    }
+
+    /// Fits the logistic map by Newton's method on (score, margin, top-is-right).
+    fn fit(samples: &[(Vec<f32>, Option<usize>)]) -> Calibration {
+        let points: Vec<([f64; 3], f64)> = samples
+            .iter()
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(scores, class)| {
+                let (best, s1, s2) = Calibration::top(scores);
+                let right = *class == Some(best);
+                ([s1 as f64, (s1 - s2) as f64, 1.0], if right { 1.0 } else { 0.0 })
+            })
+            .collect();
+        let positives = points.iter().filter(|p| p.1 > 0.5).count();
+        if points.len() < 20 || positives < 5 || points.len() - positives < 5 {
+            return Calibration::PRIOR;
+        }
+        // Platt's smoothed targets keep the fit finite on separable data.
+        let n_pos = positives as f64;
+        let n_neg = (points.len() - positives) as f64;
+        let hi = (n_pos + 1.0) / (n_pos + 2.0);
+        let lo = 1.0 / (n_neg + 2.0);
+        let mut beta = [
+            Calibration::PRIOR.score as f64,
+            Calibration::PRIOR.margin as f64,
+            Calibration::PRIOR.offset as f64,
+        ];
+        for _ in 0..50 {
+            let mut grad = [0.0f64; 3];
+            let mut hess = [[0.0f64; 3]; 3];
+            for (x, y) in &points {
+                let target = if *y > 0.5 { hi } else { lo };
+                let z: f64 = (0..3).map(|k| beta[k] * x[k]).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                let w = (p * (1.0 - p)).max(1e-12);
+                for a in 0..3 {
+                    grad[a] += (p - target) * x[a];
+                    for b in 0..3 {
+                        hess[a][b] += w * x[a] * x[b];
+                    }
+                }
+            }
+            for (a, row) in hess.iter_mut().enumerate() {
+                row[a] += 1e-6; // ridge keeps the system solvable
+            }
+            let Some(step) = solve3(hess, grad) else {
+                break;
+            };
+            for k in 0..3 {
+                beta[k] -= step[k];
+            }
+            if step.iter().all(|s| s.abs() < 1e-7) {
+                break;
+            }
+        }
+        if beta.iter().any(|b| !b.is_finite()) {
+            return Calibration::PRIOR;
+        }
+        Calibration {
+            score: beta[0] as f32,
+            margin: beta[1] as f32,
+            offset: beta[2] as f32,
+        }
+    }
+
+    /// The threshold that maximizes in-scope accuracy plus no-intent recall on held-out
+    /// samples with both kinds; 0.5 when there are no no-intent samples.
+    fn choose_threshold(&self, samples: &[(Vec<f32>, Option<usize>)]) -> f32 {
+        let mut points: Vec<(f32, bool, bool)> = samples
+            .iter()
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(scores, class)| {
+                let (best, s1, s2) = Calibration::top(scores);
+                (self.confidence(s1, s2), class.is_none(), *class == Some(best))
+            })
+            .collect();
+        let in_scope = points.iter().filter(|p| !p.1).count();
+        let out_of_scope = points.len() - in_scope;
+        if in_scope == 0 || out_of_scope == 0 {
+            return 0.5;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Threshold t accepts confidence >= t. Start with t below everything.
+        let mut right = points.iter().filter(|p| p.2).count();
+        let mut rejected_oos = 0usize;
+        let mut best = (
+            right as f64 / in_scope as f64,
+            0.0f32,
+        );
+        let mut i = 0;
+        while i < points.len() {
+            let level = points[i].0;
+            while i < points.len() && points[i].0 == level {
+                if points[i].1 {
+                    rejected_oos += 1;
+                } else if points[i].2 {
+                    right -= 1;
+                }
+                i += 1;
+            }
+            let threshold = if i < points.len() {
+                (level + points[i].0) / 2.0
+            } else {
+                level + (1.0 - level) / 2.0
+            };
+            let score = right as f64 / in_scope as f64 + rejected_oos as f64 / out_of_scope as f64;
+            if score > best.0 {
+                best = (score, threshold);
+            }
+        }
+        best.1.clamp(0.0, 1.0)
+    }
+}
+
+fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
+    for col in 0..3 {
+        let pivot = (col..3).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..3 {
+            let f = a[row][col] / a[col][col];
+            for k in col..3 {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; 3];
+    for row in (0..3).rev() {
+        let s: f64 = (row + 1..3).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+#[derive(Debug)]
+struct Inner {
+    ids: Vec<Arc<str>>,
+    class_index: BTreeMap<String, usize>,
+    normalizer: Normalizer,
+    keywords: KeywordMatcher,
+    linear: LinearModel,
+    calibration: Calibration,
+    max_message_len: usize,
+}
+
+impl Inner {
+    /// Keyword hits and raw scores for `text` (allocating; for training-time use).
+    fn raw_scores(&self, text: &str) -> (Vec<KeywordHit>, Vec<f32>) {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut normalized = Normalized::default();
+            let hits = self.analyze(text, &mut normalized, &mut scratch);
+            (hits, scratch.scores.clone())
+        })
+    }
+
+    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`.
+    fn analyze(
+        &self,
+        text: &str,
+        normalized: &mut Normalized,
+        scratch: &mut scorer::Scratch,
+    ) -> Vec<KeywordHit> {
+        self.normalizer.normalize_into(text, normalized);
+        let mut hits = Vec::new();
+        if !self.keywords.is_empty() {
+            self.keywords.find_normalized(normalized, &mut hits);
+        }
+        let mut raw: Vec<RawFeature> = std::mem::take(&mut scratch.raw);
+        raw.clear();
+        scorer::extract(normalized.as_str(), &mut scratch.bytes, |f| raw.push(f));
+        for hit in &hits {
+            if let Some(&class) = self.class_index.get(&*hit.intent) {
+                raw.push(RawFeature {
+                    hash: scorer::keyword_feature(class, hit.negated),
+                    token: u32::MAX,
+                });
+            }
+        }
+        let (slots, vector) = LinearModel::slots_and_scratch(scratch);
+        self.linear.vectorize(&raw, slots, vector);
+        let vector = std::mem::take(&mut scratch.vector);
+        let mut scores = std::mem::take(&mut scratch.scores);
+        self.linear.score(&vector, &mut scores);
+        scratch.vector = vector;
+        scratch.scores = scores;
+        scratch.raw = raw;
+        hits
+    }
+}
+
+/// A trained intent model. Immutable, `Send + Sync`, and cheap to clone.
+#[derive(Clone, Debug)]
+pub struct IntentModel {
+    inner: Arc<Inner>,
+    threshold: f32,
+}
+
+impl IntentModel {
+    /// A builder for a model.
+    pub fn builder() -> IntentModelBuilder {
+        IntentModelBuilder::new()
+    }
+
+    /// Detects the intent of `text`. Never panics, whatever the input.
+    pub fn detect(&self, text: &str) -> Detection {
+        let inner = &*self.inner;
+        let (text, truncated) = cut(text, inner.max_message_len);
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut normalized = std::mem::take(&mut scratch.normalized);
+            let keywords = inner.analyze(text, &mut normalized, &mut scratch);
+            let detection = self.detection_from(&scratch, &normalized, text, keywords, truncated);
+            scratch.normalized = normalized;
+            detection
+        })
+    }
+
+    fn detection_from(
+        &self,
+        scratch: &scorer::Scratch,
+        normalized: &Normalized,
+        text: &str,
+        keywords: Vec<KeywordHit>,
+        truncated: bool,
+    ) -> Detection {
+        let inner = &*self.inner;
+        let scores = &scratch.scores;
+        // Top five by score, ties broken by intent order for determinism.
+        let mut top: [(usize, f32); 6] = [(usize::MAX, f32::NEG_INFINITY); 6];
+        for (class, &s) in scores.iter().enumerate() {
+            if s > top[4].1 {
+                let mut at = 4;
+                while at > 0 && s > top[at - 1].1 {
+                    top[at] = top[at - 1];
+                    at -= 1;
+                }
+                top[at] = (class, s);
+            }
+        }
+        let count = scores.len().min(5);
+        let best_score = top[0].1;
+        let second_score = if count > 1 { top[1].1 } else { best_score - 1.0 };
+        let alternatives: Vec<IntentScore> = top[..count]
+            .iter()
+            .map(|&(class, s)| {
+                let other = if class == top[0].0 { second_score } else { best_score };
+                IntentScore {
+                    intent: inner.ids[class].clone(),
+                    confidence: inner.calibration.confidence(s, other),
+                }
+            })
+            .collect();
+        let confidence = alternatives.first().map_or(0.0, |a| a.confidence);
+        let intent = alternatives
+            .first()
+            .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
+            .map(|a| a.intent.clone());
+        let evidence = if count > 0 {
+            self.evidence(scratch, normalized, text, top[0].0)
+        } else {
+            Vec::new()
+        };
+        Detection {
+            intent,
+            confidence,
+            alternatives,
+            keywords,
+            evidence,
+            truncated,
+        }
+    }
+
+    /// Sums each token's feature contributions to `class` and keeps the top three.
+    fn evidence(
+        &self,
+        scratch: &scorer::Scratch,
+        normalized: &Normalized,
+        text: &str,
+        class: usize,
+    ) -> Vec<Evidence> {
+        let mut per_token: [(u32, f32); 3] = [(u32::MAX, 0.0); 3];
+        let mut current = (u32::MAX, 0.0f32);
+        let mut entries: Vec<(u32, f32)> = scratch
+            .vector
+            .entries
+            .iter()
+            .filter(|e| e.2 != u32::MAX)
+            .map(|&(id, value, token)| (token, value * self.inner.linear.weight(id, class)))
+            .collect();
+        entries.sort_by_key(|e| e.0);
+        let mut push = |(token, weight): (u32, f32)| {
+            if token == u32::MAX || weight <= 0.0 {
+                return;
+            }
+            if let Some(at) = per_token.iter().position(|p| weight > p.1 || p.0 == u32::MAX) {
+                per_token[at..].rotate_right(1);
+                per_token[at] = (token, weight);
+            }
+        };
+        for (token, weight) in entries {
+            if token != current.0 {
+                push(current);
+                current = (token, 0.0);
+            }
+            current.1 += weight;
+        }
+        push(current);
+        let tokens: Vec<Range<usize>> = normalized.tokens().map(|t| t.range).collect();
+        per_token
+            .iter()
+            .filter(|p| p.0 != u32::MAX)
+            .filter_map(|&(token, weight)| {
+                let range = tokens.get(token as usize)?.clone();
+                let span = normalized.original_span(range);
+                Some(Evidence {
+                    text: text.get(span.clone())?.to_string(),
+                    span,
+                    weight,
+                })
+            })
+            .collect()
+    }
+
+    #[doc(hidden)]
+    pub fn debug_scores(&self, text: &str) -> Vec<f32> {
+        self.inner.raw_scores(text).1
+    }
+
+    /// The no-intent threshold on the calibrated confidence.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The same model with another no-intent threshold (cheap: shares the weights).
+    pub fn with_threshold(&self, threshold: f32) -> IntentModel {
+        IntentModel {
+            inner: Arc::clone(&self.inner),
+            threshold: if threshold.is_nan() {
+                self.threshold
+            } else {
+                threshold.clamp(0.0, 1.0)
+            },
+        }
+    }
+
+    /// The intent ids, in the order they were given.
+    pub fn intent_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inner.ids.iter().map(|id| &**id)
+    }
+
+    /// Whether the model knows an intent with this id.
+    pub fn has_intent(&self, id: &str) -> bool {
+        self.inner.class_index.contains_key(id)
+    }
+
+    /// The keyword matcher over every intent's keywords.
+    pub fn keyword_matcher(&self) -> &KeywordMatcher {
+        &self.inner.keywords
+    }
+
+    /// The normalizer the model applies to messages.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.inner.normalizer
+    }
+
+    /// Approximate heap memory held by the model, in bytes.
+    pub fn model_bytes(&self) -> usize {
+        self.inner.linear.bytes()
+            + self.inner.ids.iter().map(|id| id.len() + 32).sum::<usize>() * 2
+            + std::mem::size_of::<Inner>()
+    }
+}
+
+fn normalized_has_content(normalized: &Normalized) -> bool {
+    normalized.tokens().next().is_some()
+}
+
+/// Cuts `text` to at most `max` bytes at a char boundary.
+pub(crate) fn cut(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
