@@ -7,5 +7,5 @@ pub mod keywords;
 pub mod text;
 
 pub use error::{BuildError, ValidationError};
-pub use keywords::{KeywordHit, MatchKind};
+pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};
