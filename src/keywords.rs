@@ -216,15 +216,16 @@ impl KeywordMatcher {
                 (
                     Arc::from(intent.as_ref()),
                     Arc::from(keyword.as_ref()),
-                    format!("keywords[{i}]"),
+                    format!("[{i}]"),
                 )
             })
             .collect();
-        Self::from_entries(&entries, NormalizeOptions::default())
+        Self::from_entries(&entries, NormalizeOptions::default()).map_err(|e| e.within("keywords"))
     }
 
     /// Builds a matcher from `(intent, keyword, error path)` triples; errors carry the
-    /// given path (such as `intents[2].keywords[0]`).
+    /// given path (such as `intents[2].keywords[0]`). A failure of the automaton as a
+    /// whole (its size limits) has an empty path, for the caller to prefix.
     pub(crate) fn from_entries(
         entries: &[(Arc<str>, Arc<str>, String)],
         options: NormalizeOptions,
@@ -270,8 +271,9 @@ impl KeywordMatcher {
             .start_kind(StartKind::Both)
             .build(&texts)
             .map_err(|e| {
+                // No single keyword is at fault: the caller's prefix names the list.
                 BuildError::new(
-                    "keywords",
+                    "",
                     ValidationError::Invalid {
                         message: format!("keyword automaton: {e}"),
                     },
