@@ -192,6 +192,12 @@ struct FuzzyIndex {
     /// Hash of a deletion variant of a first word -> range of `variant_words`.
     variants: HashMap<u64, (u32, u32), BuildHasherDefault<PassThroughHasher>>,
     variant_words: Vec<u32>,
+    /// One bit per variant hash, checked before the map: most message words share no
+    /// variant with any keyword, and this small table stays in cache where the map
+    /// does not.
+    filter: Vec<u64>,
+    /// Bit `l` is set when a message word of `l` chars can be near some first word.
+    token_lengths: u64,
     /// Largest budget of any first word: how many deletions a message word needs.
     max_budget: u8,
 }
@@ -571,6 +577,10 @@ impl FuzzyIndex {
             if index.by_first_word[first as usize].is_empty() {
                 let word = &index.words[first as usize];
                 index.max_budget = index.max_budget.max(word.budget);
+                let (len, b) = (word.chars.len(), usize::from(word.budget));
+                for l in len.saturating_sub(b)..=len + b {
+                    index.token_lengths |= 1u64.checked_shl(l as u32).unwrap_or(0);
+                }
                 for_each_deletion(&word.chars, word.budget, |h| pairs.push((h, first)));
             }
             index.by_first_word[first as usize].push(fp);
@@ -581,6 +591,13 @@ impl FuzzyIndex {
         }
         pairs.sort_unstable();
         pairs.dedup();
+        // About 8 bits per variant: a false positive rate near 1/8.
+        let words = (pairs.len() / 8).max(1).next_power_of_two();
+        index.filter = vec![0; words];
+        for &(h, _) in &pairs {
+            let (word, bit) = index.filter_slot(h);
+            index.filter[word] |= bit;
+        }
         let mut i = 0;
         while i < pairs.len() {
             let hash = pairs[i].0;
@@ -595,8 +612,17 @@ impl FuzzyIndex {
         index
     }
 
+    fn filter_slot(&self, h: u64) -> (usize, u64) {
+        // The map buckets by the low bits; take the filter's from the high ones.
+        let slot = (h >> 32) as usize & (self.filter.len() * 64 - 1);
+        (slot / 64, 1 << (slot % 64))
+    }
+
     /// Calls `f` with the first words sharing a deletion variant with `token`.
     fn for_each_variant(&self, token: &[char], mut f: impl FnMut(&[u32])) {
+        if self.token_lengths & 1u64.checked_shl(token.len() as u32).unwrap_or(0) == 0 {
+            return;
+        }
         // A keyword word of budget b has >= 5 chars (b = 1) or >= 9 (b = 2), so only
         // message words of >= 4 or >= 7 chars need deletions: short words are looked up
         // as they are (for the exact first words of phrases).
@@ -606,6 +632,10 @@ impl FuzzyIndex {
             _ => self.max_budget,
         };
         for_each_deletion(token, deletions, |h| {
+            let (word, bit) = self.filter_slot(h);
+            if self.filter[word] & bit == 0 {
+                return;
+            }
             if let Some(&(start, end)) = self.variants.get(&h) {
                 f(&self.variant_words[start as usize..end as usize]);
             }
