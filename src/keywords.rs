@@ -301,7 +301,7 @@ impl KeywordMatcher {
 
     /// Finds the keywords in `text` (normalizing it first).
     pub fn find(&self, text: &str) -> Vec<KeywordHit> {
-        let normalized = self.inner.normalizer.normalize(text);
+        let normalized = self.normalizer().normalize(text);
         let mut out = Vec::new();
         self.find_normalized(&normalized, &mut out);
         out
@@ -336,6 +336,11 @@ impl KeywordMatcher {
         for hit in hits {
             hit.span = n.original_span(hit.span.clone());
         }
+    }
+
+    /// The normalizer messages must go through before [`Self::find_normalized`].
+    pub(crate) fn normalizer(&self) -> Normalizer {
+        self.inner.normalizer
     }
 
     /// The number of distinct `(intent, keyword)` entries (keywords equal after
