@@ -262,3 +262,28 @@ fn is_send_sync_and_cheap_to_clone() {
     let c = m.clone();
     assert!(Arc::ptr_eq(&m.inner, &c.inner));
 }
+
+#[test]
+fn shared_across_threads_gives_the_same_hits() {
+    let m = matcher();
+    let messages = [
+        "can i get a qoute",
+        "I don't need a demo",
+        "book a sales call today",
+        "integraiton help",
+    ];
+    let want: Vec<Vec<KeywordHit>> = messages.iter().map(|t| m.find(t)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            let m = m.clone();
+            let want = &want;
+            s.spawn(move || {
+                for _ in 0..100 {
+                    for (t, w) in messages.iter().zip(want) {
+                        assert_eq!(&m.find(t), w);
+                    }
+                }
+            });
+        }
+    });
+}
