@@ -46,8 +46,10 @@
 //! - Matching: exact matching is one leftmost-longest automaton pass, `O(n)`, plus at
 //!   most one re-scan of `O(L)` bytes after each candidate that fails the word-boundary
 //!   test, so `O(n·L)` in the worst case and `O(n)` in practice. The fuzzy fallback
-//!   costs, per uncovered message word, `O(w²)` hashed deletion variants, each looked up
-//!   in `O(1)` and each candidate verified in `O(w²)`; the number of candidates depends
+//!   costs, per uncovered message word whose length can be near a keyword word,
+//!   `O(w²)` hashed deletion variants, each checked against a small bit filter (it stays
+//!   in cache; most variants stop there) and then looked up in `O(1)`; each candidate is
+//!   verified in `O(w²)`; the number of candidates depends
 //!   on how many keyword words are that close, not on `K`. Negation is one token pass,
 //!   `O(n)`. Apart from the hits it pushes, matching does not allocate (except in
 //!   pathological configurations with more than 32 keyword words sharing a deletion
