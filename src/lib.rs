@@ -2,10 +2,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod assign;
 pub mod error;
 pub mod keywords;
 pub mod text;
 
+pub use assign::{
+    Agent, AgentStatus, AssignRequest, AssignState, Assigner, AssignerBuilder, Assignment,
+    CompiledRoster, Policy, Roster, Team, Waiting,
+};
 pub use error::{BuildError, ValidationError};
 pub use keywords::{KeywordHit, MatchKind};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};
