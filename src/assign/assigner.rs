@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use super::pick::{commit, select, to_assignment, Selection};
+use super::pick::{commit, select, to_assignment, Selection, StateRef};
 use super::roster::{Agent, AgentStatus, CompiledRoster, Roster, Team};
 use super::state::AssignState;
 use super::{next_from_queue, AssignRequest, Assignment, Waiting};
@@ -110,11 +110,12 @@ impl Assigner {
     pub fn assign(&self, request: &AssignRequest) -> Assignment {
         let mut guard = self.lock();
         let inner = &mut *guard;
-        let (sel, need) = select(&inner.roster, &inner.state, request);
+        let (sel, need) = select(&inner.roster, StateRef::Write(&mut inner.state), request);
         if let Selection::Assigned(c) = &sel {
             commit(&inner.roster, &mut inner.state, c, &need);
             if inner.track_open {
-                inner.roster.open[c.agent] = inner.roster.open[c.agent].saturating_add(1);
+                let open = inner.roster.open[c.agent].saturating_add(1);
+                inner.roster.set_open_at(c.agent, open);
             }
         }
         to_assignment(&inner.roster, request, &sel)
@@ -126,7 +127,8 @@ impl Assigner {
         let mut inner = self.lock();
         match inner.roster.topo.agent_index(agent) {
             Some(a) if inner.roster.open[a] > 0 => {
-                inner.roster.open[a] -= 1;
+                let open = inner.roster.open[a] - 1;
+                inner.roster.set_open_at(a, open);
                 true
             }
             _ => false,
@@ -143,8 +145,9 @@ impl Assigner {
         inner.state.apply(&change);
         if inner.track_open {
             if let Some(a) = change.agent {
-                let open = &mut inner.roster.open[a as usize];
-                *open = open.saturating_add(1);
+                let a = a as usize;
+                let open = inner.roster.open[a].saturating_add(1);
+                inner.roster.set_open_at(a, open);
             }
         }
         Some(i)

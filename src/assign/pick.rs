@@ -64,14 +64,26 @@ impl Need {
     }
 }
 
-/// Whether the member at `pos` of `team` may get a conversation now; `need` is None when
-/// skills are not (or no longer) required.
+/// Whether agent `a` may get a conversation under effective cap `cap`; `need` is None
+/// when skills are not (or no longer) required.
+#[inline(always)]
+fn ok(roster: &CompiledRoster, a: usize, cap: u32, need: Option<&Need>) -> bool {
+    // gate = open when available, u32::MAX otherwise, and cap <= u32::MAX.
+    roster.gate[a] < cap && need.map_or(true, |n| n.held_by(roster.topo.agent_skills(a)))
+}
+
+/// Whether the member at `pos` of `team` may get a conversation now.
 #[inline]
 fn eligible(roster: &CompiledRoster, team: &TeamInfo, pos: usize, need: Option<&Need>) -> bool {
-    let a = team.members[pos] as usize;
-    roster.status[a] == AgentStatus::Available
-        && roster.open[a] < team.caps[pos]
-        && need.map_or(true, |n| n.held_by(roster.topo.agent_skills(a)))
+    ok(roster, team.members[pos] as usize, team.caps[pos], need)
+}
+
+/// Member positions found eligible during a weighted selection, so the commit need not
+/// test them again. Teams of more than 256 members are re-tested instead.
+#[derive(Clone, Copy)]
+pub(crate) struct Mask {
+    bits: [u64; 4],
+    complete: bool,
 }
 
 /// The outcome of selection, before any state is touched.
@@ -87,6 +99,8 @@ pub(crate) struct Chosen {
     pub(crate) how: How,
     pub(crate) skills: SkillMatch,
     pub(crate) fallback_from: Option<usize>,
+    /// For a weighted pick: the total weight of eligible members and which they were.
+    wrr: Option<(i64, Mask)>,
 }
 
 impl Chosen {
@@ -96,10 +110,27 @@ impl Chosen {
     }
 }
 
-/// Selects an agent. `state` must be bound to `roster`'s layout.
+/// The state a selection reads, or (in process) updates in place: a weighted pick then
+/// applies its smooth-WRR step in the same pass that selects.
+pub(crate) enum StateRef<'a> {
+    Read(&'a AssignState),
+    Write(&'a mut AssignState),
+}
+
+impl StateRef<'_> {
+    fn get(&self) -> &AssignState {
+        match self {
+            StateRef::Read(s) => s,
+            StateRef::Write(s) => s,
+        }
+    }
+}
+
+/// Selects an agent. `state` must be bound to `roster`'s layout. With
+/// [`StateRef::Write`], only the weighted step is applied; [`commit`] does the rest.
 pub(crate) fn select(
     roster: &CompiledRoster,
-    state: &AssignState,
+    mut state: StateRef<'_>,
     req: &AssignRequest,
 ) -> (Selection, Need) {
     let topo = &*roster.topo;
@@ -134,14 +165,27 @@ pub(crate) fn select(
                         how: How::Sticky,
                         skills,
                         fallback_from,
+                        wrr: None,
                     };
                     return (Selection::Assigned(chosen), need);
                 }
             }
-            let (found, how) = match team.policy {
-                Policy::RoundRobin => (round_robin(roster, state, ti, nd), How::RoundRobin),
-                Policy::Balanced => (balanced(roster, state, ti, nd), How::Balanced),
-                Policy::Weighted => (weighted(roster, state, ti, nd), How::Weighted),
+            let (found, how, wrr) = match team.policy {
+                Policy::RoundRobin => (
+                    round_robin(roster, state.get(), ti, nd),
+                    How::RoundRobin,
+                    None,
+                ),
+                Policy::Balanced => (balanced(roster, state.get(), ti, nd), How::Balanced, None),
+                Policy::Weighted => match &mut state {
+                    StateRef::Read(s) => match weighted(roster, s, ti, nd) {
+                        Some((pos, total, mask)) => (Some(pos), How::Weighted, Some((total, mask))),
+                        None => (None, How::Weighted, None),
+                    },
+                    StateRef::Write(s) => {
+                        (weighted_in_place(roster, s, ti, nd), How::Weighted, None)
+                    }
+                },
             };
             if let Some(pos) = found {
                 let chosen = Chosen {
@@ -151,6 +195,7 @@ pub(crate) fn select(
                     how,
                     skills,
                     fallback_from,
+                    wrr,
                 };
                 return (Selection::Assigned(chosen), need);
             }
@@ -187,61 +232,118 @@ fn balanced(
     need: Option<&Need>,
 ) -> Option<usize> {
     let team = &roster.topo.teams[ti];
-    let mut best: Option<((u32, u64), usize)> = None;
-    for pos in 0..team.members.len() {
-        if eligible(roster, team, pos, need) {
-            let a = team.members[pos] as usize;
-            let key = (roster.open[a], state.last[a]);
+    // An eligible key is always below this: its open count is below a cap <= u32::MAX.
+    let mut best_key = (u32::MAX, u64::MAX);
+    let mut best = None;
+    for (pos, (&a, &cap)) in team.members.iter().zip(&team.caps).enumerate() {
+        let a = a as usize;
+        if ok(roster, a, cap, need) {
+            let key = (roster.gate[a], state.last[a]);
             // Strictly smaller only, so ties keep the earliest member.
-            if best.map_or(true, |(b, _)| key < b) {
-                best = Some((key, pos));
+            if key < best_key {
+                best_key = key;
+                best = Some(pos);
             }
         }
     }
-    best.map(|(_, pos)| pos)
+    best
 }
 
+/// Smooth WRR selection: the eligible member with the highest current weight plus its
+/// weight (first on ties), the total eligible weight, and which members were eligible.
 fn weighted(
     roster: &CompiledRoster,
     state: &AssignState,
     ti: usize,
     need: Option<&Need>,
-) -> Option<usize> {
-    let topo = &*roster.topo;
-    let team = &topo.teams[ti];
-    let mut best: Option<(i64, usize)> = None;
-    for pos in 0..team.members.len() {
-        if eligible(roster, team, pos, need) {
-            let a = team.members[pos] as usize;
-            let v = state.weights[team.slot0 + pos] + i64::from(topo.weights[a]);
-            if best.map_or(true, |(b, _)| v > b) {
-                best = Some((v, pos));
+) -> Option<(usize, i64, Mask)> {
+    let team = &roster.topo.teams[ti];
+    let current = &state.weights[team.slot0..team.slot0 + team.members.len()];
+    let mut mask = Mask {
+        bits: [0; 4],
+        complete: team.members.len() <= 256,
+    };
+    let (mut best, mut best_v, mut total) = (None, i64::MIN, 0i64);
+    for (pos, ((&a, &cap), (&w, &cur))) in team
+        .members
+        .iter()
+        .zip(&team.caps)
+        .zip(team.weights.iter().zip(current))
+        .enumerate()
+    {
+        if ok(roster, a as usize, cap, need) {
+            total += w;
+            if mask.complete {
+                mask.bits[pos / 64] |= 1 << (pos % 64);
+            }
+            if cur + w > best_v {
+                best_v = cur + w;
+                best = Some(pos);
             }
         }
     }
-    best.map(|(_, pos)| pos)
+    best.map(|pos| (pos, total, mask))
+}
+
+/// Smooth WRR selection and step in one pass: every eligible member gains its weight,
+/// the one with the highest result (first on ties) loses the total. When nobody is
+/// eligible nothing was added, so nothing changes.
+fn weighted_in_place(
+    roster: &CompiledRoster,
+    state: &mut AssignState,
+    ti: usize,
+    need: Option<&Need>,
+) -> Option<usize> {
+    let team = &roster.topo.teams[ti];
+    let current = &mut state.weights[team.slot0..team.slot0 + team.members.len()];
+    let (mut best, mut best_v, mut total) = (None, i64::MIN, 0i64);
+    for (pos, ((&a, &cap), (&w, cur))) in team
+        .members
+        .iter()
+        .zip(&team.caps)
+        .zip(team.weights.iter().zip(current.iter_mut()))
+        .enumerate()
+    {
+        if ok(roster, a as usize, cap, need) {
+            *cur += w;
+            total += w;
+            if *cur > best_v {
+                best_v = *cur;
+                best = Some(pos);
+            }
+        }
+    }
+    if let Some(pos) = best {
+        current[pos] -= total;
+    }
+    best
 }
 
 /// The smooth-WRR step: every eligible member gains its weight, the chosen one loses the
-/// total. `current` is the team's slice of current weights.
-fn weighted_step(
-    roster: &CompiledRoster,
-    ti: usize,
-    current: &mut [i64],
-    chosen: usize,
-    need: Option<&Need>,
-) {
-    let topo = &*roster.topo;
-    let team = &topo.teams[ti];
-    let mut total = 0i64;
-    for (pos, cur) in current.iter_mut().enumerate() {
-        if eligible(roster, team, pos, need) {
-            let w = i64::from(topo.weights[team.members[pos] as usize]);
-            *cur += w;
-            total += w;
+/// total. `current` is the team's slice of current weights. Nothing to do when the
+/// selection already applied it in place.
+fn weighted_step(roster: &CompiledRoster, c: &Chosen, current: &mut [i64], need: Option<&Need>) {
+    let team = &roster.topo.teams[c.team];
+    let Some((total, mask)) = c.wrr else {
+        return;
+    };
+    if mask.complete {
+        for (word, &bits) in mask.bits.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let pos = word * 64 + bits.trailing_zeros() as usize;
+                current[pos] += team.weights[pos];
+                bits &= bits - 1;
+            }
+        }
+    } else {
+        for (pos, cur) in current.iter_mut().enumerate() {
+            if eligible(roster, team, pos, need) {
+                *cur += team.weights[pos];
+            }
         }
     }
-    current[chosen] -= total;
+    current[c.pos] -= total;
 }
 
 /// Records the selection in `state` (bound to `roster`), before open counts change.
@@ -253,13 +355,7 @@ pub(crate) fn commit(roster: &CompiledRoster, state: &mut AssignState, c: &Chose
         How::Weighted => {
             let s = roster.topo.teams[c.team].slot0;
             let m = roster.topo.teams[c.team].members.len();
-            weighted_step(
-                roster,
-                c.team,
-                &mut state.weights[s..s + m],
-                c.pos,
-                c.need(need),
-            );
+            weighted_step(roster, c, &mut state.weights[s..s + m], c.need(need));
         }
         How::Sticky | How::Balanced => {}
     }
@@ -276,7 +372,7 @@ fn change_for(
         let team = &roster.topo.teams[c.team];
         let s = team.slot0;
         let mut current: Box<[i64]> = state.weights[s..s + team.members.len()].into();
-        weighted_step(roster, c.team, &mut current, c.pos, c.need(need));
+        weighted_step(roster, c, &mut current, c.need(need));
         (c.team as u32, current)
     });
     StateChange {
@@ -372,7 +468,7 @@ pub fn pick(
         rebound = state.rebound(&roster.topo.layout);
         &rebound
     };
-    let (sel, need) = select(roster, state, request);
+    let (sel, need) = select(roster, StateRef::Read(state), request);
     let change = match &sel {
         Selection::Assigned(c) => change_for(roster, state, c, &need),
         Selection::Queued(_) => StateChange::none(&roster.topo.layout),
@@ -400,7 +496,9 @@ pub fn next_from_queue(
     if roster.status[a] != AgentStatus::Available {
         return None;
     }
-    let mut best: Option<((Reverse<i64>, u64, &str), usize)> = None;
+    // Order: priority (higher first), enqueued_at, id.
+    type Key<'a> = (Reverse<i64>, u64, &'a str);
+    let mut best: Option<(Key<'_>, usize)> = None;
     for (i, w) in waiting.iter().enumerate() {
         let Some(t0) = topo.team_index(&w.team) else {
             continue;

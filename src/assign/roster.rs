@@ -216,10 +216,17 @@ impl Roster {
     /// `teams[0].members[2]: unknown agent "bob"`, `teams[1].fallback: unknown team "x"`,
     /// `teams[0].fallback: fallback cycle "sales" -> "support" -> "sales"`.
     pub fn compile(&self) -> Result<CompiledRoster, BuildError> {
-        Topology::build(self).map(|topo| CompiledRoster {
-            status: self.agents.iter().map(|a| a.status).collect(),
-            open: self.agents.iter().map(|a| a.open).collect(),
-            topo: Arc::new(topo),
+        Topology::build(self).map(|topo| {
+            let mut roster = CompiledRoster {
+                status: self.agents.iter().map(|a| a.status).collect(),
+                open: self.agents.iter().map(|a| a.open).collect(),
+                gate: vec![0; self.agents.len()],
+                topo: Arc::new(topo),
+            };
+            for a in 0..roster.gate.len() {
+                roster.refresh(a);
+            }
+            roster
         })
     }
 }
@@ -232,6 +239,9 @@ pub struct CompiledRoster {
     pub(crate) topo: Arc<Topology>,
     pub(crate) status: Vec<AgentStatus>,
     pub(crate) open: Vec<u32>,
+    /// Per agent: the open count when available, u32::MAX otherwise, so that one
+    /// comparison against a cap (<= u32::MAX) decides both availability and capacity.
+    pub(crate) gate: Vec<u32>,
 }
 
 impl CompiledRoster {
@@ -240,6 +250,7 @@ impl CompiledRoster {
         match self.topo.agent_index(agent) {
             Some(a) => {
                 self.status[a] = status;
+                self.refresh(a);
                 true
             }
             None => false,
@@ -250,11 +261,24 @@ impl CompiledRoster {
     pub fn set_open(&mut self, agent: &str, open: u32) -> bool {
         match self.topo.agent_index(agent) {
             Some(a) => {
-                self.open[a] = open;
+                self.set_open_at(a, open);
                 true
             }
             None => false,
         }
+    }
+
+    pub(crate) fn set_open_at(&mut self, a: usize, open: u32) {
+        self.open[a] = open;
+        self.refresh(a);
+    }
+
+    fn refresh(&mut self, a: usize) {
+        self.gate[a] = if self.status[a] == AgentStatus::Available {
+            self.open[a]
+        } else {
+            u32::MAX
+        };
     }
 
     /// An agent's status, if the agent exists.
@@ -293,7 +317,6 @@ pub(crate) struct Topology {
     skill_lookup: Vec<(Arc<str>, u32)>,
     pub(crate) skill_words: usize,
     skill_bits: Vec<u64>,
-    pub(crate) weights: Vec<u32>,
     pub(crate) teams: Vec<TeamInfo>,
 }
 
@@ -304,6 +327,8 @@ pub(crate) struct TeamInfo {
     pub(crate) members: Vec<u32>,
     /// min(agent cap, team cap) per member position; u32::MAX when neither is set.
     pub(crate) caps: Vec<u32>,
+    /// Agent weight per member position.
+    pub(crate) weights: Vec<i64>,
     /// This team, then its fallback, then that one's fallback ... (no repeats).
     pub(crate) chain: Vec<u32>,
     /// Offset of this team's members in the per-member state vectors.
@@ -489,6 +514,10 @@ impl Topology {
             let len = members.len();
             teams.push(TeamInfo {
                 policy: team.policy,
+                weights: members
+                    .iter()
+                    .map(|&a| i64::from(roster.agents[a as usize].weight))
+                    .collect(),
                 members,
                 caps,
                 chain: Vec::new(),
@@ -534,7 +563,6 @@ impl Topology {
             skill_lookup: sorted_lookup(&skill_order),
             skill_words,
             skill_bits,
-            weights: roster.agents.iter().map(|a| a.weight).collect(),
             teams,
         })
     }
