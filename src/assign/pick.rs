@@ -528,3 +528,71 @@ pub fn next_from_queue(
     };
     Some((i, change))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assign::{Agent, Assigner, Roster, Team};
+
+    fn skills(range: std::ops::Range<usize>) -> Vec<String> {
+        range.map(|i| format!("s{i}")).collect()
+    }
+
+    #[test]
+    fn need_bitsets_inline_and_heap() {
+        // 70 skills: two words inline; 300 skills: the heap path.
+        for total in [3usize, 70, 300] {
+            let roster = Roster::new()
+                .with_agent(Agent::new("all").with_skills(skills(0..total)))
+                .with_agent(Agent::new("last").with_skills([format!("s{}", total - 1)]))
+                .with_agent(Agent::new("first").with_skills(["s0"]))
+                .compile()
+                .unwrap();
+            let topo = &*roster.topo;
+            assert_eq!(topo.skill_words, total.div_ceil(64));
+            let holders = |want: &[String]| -> Vec<&str> {
+                let want: Vec<Arc<str>> = want.iter().map(|s| Arc::from(s.as_str())).collect();
+                let need = Need::new(topo, &want);
+                ["all", "last", "first"]
+                    .into_iter()
+                    .filter(|&a| need.held_by(topo.agent_skills(topo.agent_index(a).unwrap())))
+                    .collect()
+            };
+            let last = format!("s{}", total - 1);
+            assert_eq!(holders(&[]), ["all", "last", "first"], "{total}");
+            assert_eq!(holders(&[last.clone()]), ["all", "last"], "{total}");
+            assert_eq!(holders(&["s0".into(), last]), ["all"], "{total}");
+            assert_eq!(holders(&["nope".into()]), Vec::<&str>::new(), "{total}");
+        }
+    }
+
+    #[test]
+    fn weighted_large_team_pure_and_in_place_agree() {
+        // 300 members: the eligible mask is incomplete, so the pure path re-tests.
+        let agents: Vec<Agent> = (0..300u32)
+            .map(|i| Agent::new(format!("a{i}")).with_weight(1 + i % 4))
+            .collect();
+        let mut roster = Roster::new().with_team(
+            Team::new("t", Policy::Weighted).with_members(agents.iter().map(|a| a.id.clone())),
+        );
+        roster.agents = agents;
+        roster.agents[7].status = AgentStatus::Away;
+        let compiled = roster.compile().unwrap();
+        let assigner = Assigner::builder().roster(roster).build().unwrap();
+        let mut state = AssignState::new(&compiled);
+        let req = AssignRequest::new("t");
+        let total: u32 = (0..300u32).filter(|&i| i != 7).map(|i| 1 + i % 4).sum();
+        let mut counts = vec![0u32; 300];
+        for _ in 0..total {
+            let (got, change) = pick(&compiled, &state, &req);
+            state.apply(&change);
+            assert_eq!(got, assigner.assign(&req));
+            counts[got.agent().unwrap()[1..].parse::<usize>().unwrap()] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            let want = if i == 7 { 0 } else { 1 + i as u32 % 4 };
+            assert_eq!(c, want, "a{i}");
+        }
+        assert_eq!(state, assigner.snapshot());
+    }
+}

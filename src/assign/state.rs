@@ -354,3 +354,81 @@ impl TryFrom<StateRepr> for AssignState {
         Ok(state)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assign::{pick, Agent, AssignRequest, Policy, Roster, Team};
+
+    #[test]
+    fn rebind_maps_by_id() {
+        let old = Roster::new()
+            .with_team(Team::new("w", Policy::Weighted).with_members(["x", "y", "z"]))
+            .with_team(Team::new("r", Policy::RoundRobin).with_members(["x", "y", "z"]))
+            .with_agent(Agent::new("x").with_weight(3))
+            .with_agent(Agent::new("y"))
+            .with_agent(Agent::new("z"))
+            .compile()
+            .unwrap();
+        let mut state = AssignState::new(&old);
+        for team in ["w", "w", "r", "r"] {
+            let (_, change) = pick(&old, &state, &AssignRequest::new(team));
+            state.apply(&change);
+        }
+        // w (3,1,1): x then y, leaving weights 1,-3,2. r: x then y.
+        assert_eq!(state.last_assigned("x"), Some(3));
+        assert_eq!(state.last_assigned("y"), Some(4));
+        let before = StateRepr::from(state.clone());
+        assert_eq!(before.teams["r"].rotation_after.as_deref(), Some("y"));
+        assert_eq!(before.teams["w"].weights["x"], 1);
+        assert_eq!(before.teams["w"].weights["y"], -3);
+        assert_eq!(before.teams["w"].weights["z"], 2);
+
+        // New roster: teams and agents reordered, z removed, q added.
+        let new = Roster::new()
+            .with_team(Team::new("r", Policy::RoundRobin).with_members(["q", "y", "x"]))
+            .with_team(Team::new("w", Policy::Weighted).with_members(["y", "q", "x"]))
+            .with_agent(Agent::new("q"))
+            .with_agent(Agent::new("y"))
+            .with_agent(Agent::new("x").with_weight(3))
+            .compile()
+            .unwrap();
+        let mut moved = state.clone();
+        moved.bind(&new);
+        assert!(Arc::ptr_eq(&moved.layout, &new.topo.layout));
+        let after = StateRepr::from(moved.clone());
+        assert_eq!(after.seq, 4);
+        assert_eq!(after.last_assigned.get("x"), Some(&3));
+        assert_eq!(after.last_assigned.get("q"), None);
+        assert_eq!(after.teams["r"].rotation_after.as_deref(), Some("y"));
+        assert_eq!(
+            after.teams["w"].weights.get("x"),
+            before.teams["w"].weights.get("x")
+        );
+        assert_eq!(
+            after.teams["w"].weights.get("y"),
+            before.teams["w"].weights.get("y")
+        );
+        assert!(!after.teams["w"].weights.contains_key("z"));
+        // Rotation continues after y: x is next in the new member order.
+        let (got, _) = pick(&new, &moved, &AssignRequest::new("r"));
+        assert_eq!(got.agent(), Some("x"));
+    }
+
+    #[test]
+    fn apply_rebinds_an_unbound_state_and_empty_change_is_noop() {
+        let roster = Roster::new()
+            .with_team(Team::new("t", Policy::Balanced).with_members(["x"]))
+            .with_agent(Agent::new("x"))
+            .compile()
+            .unwrap();
+        let mut state = AssignState::default();
+        let queued = StateChange::none(&roster.topo.layout);
+        state.apply(&queued);
+        assert_eq!(state.seq(), 0);
+        let (_, change) = pick(&roster, &state, &AssignRequest::new("t"));
+        state.apply(&change);
+        assert_eq!((state.seq(), state.last_assigned("x")), (1, Some(1)));
+        assert!(Arc::ptr_eq(&state.layout, &roster.topo.layout));
+    }
+}
