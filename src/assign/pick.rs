@@ -560,7 +560,11 @@ mod tests {
             };
             let last = format!("s{}", total - 1);
             assert_eq!(holders(&[]), ["all", "last", "first"], "{total}");
-            assert_eq!(holders(&[last.clone()]), ["all", "last"], "{total}");
+            assert_eq!(
+                holders(std::slice::from_ref(&last)),
+                ["all", "last"],
+                "{total}"
+            );
             assert_eq!(holders(&["s0".into(), last]), ["all"], "{total}");
             assert_eq!(holders(&["nope".into()]), Vec::<&str>::new(), "{total}");
         }
