@@ -226,7 +226,16 @@ fn reasons_say_why() {
         .with_agent(a("y").with_status(Away))
         .with_agent(a("s"));
     let assigner = tracked(roster);
-    let cases: Vec<(AssignRequest, &str, &str, How, SkillMatch, Option<&str>)> = vec![
+    // (request, team, agent, how, skills, fallback_from)
+    type Case<'a> = (
+        AssignRequest,
+        &'a str,
+        &'a str,
+        How,
+        SkillMatch,
+        Option<&'a str>,
+    );
+    let cases: Vec<Case> = vec![
         (
             AssignRequest::new("sales"),
             "sales",
@@ -606,7 +615,7 @@ fn step(assigner: &Assigner, i: u64) -> String {
                 },
             );
         }
-        1 | 2 | 3 => {
+        1..=3 => {
             assigner.release(&agent);
         }
         _ => {}
