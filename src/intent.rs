@@ -162,6 +162,7 @@ pub struct IntentModelBuilder {
     folds: usize,
     c: f32,
     max_message_len: usize,
+    max_in_scope_loss: f32,
 }
 
 impl Default for IntentModelBuilder {
@@ -175,6 +176,7 @@ impl Default for IntentModelBuilder {
             folds: 5,
             c: 1.0,
             max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+            max_in_scope_loss: 0.01,
         }
     }
 }
@@ -215,13 +217,24 @@ impl IntentModelBuilder {
     }
 
     /// Fixes the no-intent threshold on the calibrated confidence, in `[0, 1]`. Without
-    /// it, the threshold is chosen on held-out data (see [`calibrate_on`]): the one that
-    /// maximizes in-scope accuracy plus no-intent recall when the held-out data has
-    /// no-intent examples, else 0.5.
+    /// it, the threshold is chosen on held-out data (see [`calibrate_on`]): the highest
+    /// one that keeps in-scope accuracy within [`max_in_scope_loss`] of what it is with
+    /// no threshold, so that as many no-intent messages as possible are turned away at
+    /// a bounded cost to real requests.
+    ///
+    /// [`max_in_scope_loss`]: IntentModelBuilder::max_in_scope_loss
     ///
     /// [`calibrate_on`]: IntentModelBuilder::calibrate_on
     pub fn threshold(&mut self, threshold: f32) -> &mut Self {
         self.threshold = Some(threshold);
+        self
+    }
+
+    /// How much in-scope accuracy (a fraction, default 0.01: one point) the chosen
+    /// no-intent threshold may cost on held-out data. Ignored when the threshold is
+    /// fixed with [`threshold`](IntentModelBuilder::threshold).
+    pub fn max_in_scope_loss(&mut self, loss: f32) -> &mut Self {
+        self.max_in_scope_loss = loss;
         self
     }
 
@@ -269,7 +282,7 @@ impl IntentModelBuilder {
     pub fn build(&self) -> Result<IntentModel, BuildError> {
         let prepared = self.validate()?;
         let trained = prepared.train(&prepared.all_examples(), self.c);
-        let held_out: Vec<(Vec<f32>, Option<usize>)> = if !self.held_out.is_empty() {
+        let held_out: Vec<Observation> = if !self.held_out.is_empty() {
             let mut samples = Vec::with_capacity(self.held_out.len());
             for (i, (text, label)) in self.held_out.iter().enumerate() {
                 let class = match label {
@@ -284,7 +297,7 @@ impl IntentModelBuilder {
                         )
                     })?),
                 };
-                samples.push((trained.raw_scores(text).1, class));
+                samples.push(trained.observe(text, class));
             }
             samples
         } else if self.folds >= 2 {
@@ -295,7 +308,7 @@ impl IntentModelBuilder {
         let calibration = Calibration::fit(&held_out);
         let threshold = match self.threshold {
             Some(t) => t,
-            None => calibration.choose_threshold(&held_out),
+            None => calibration.choose_threshold(&held_out, self.max_in_scope_loss),
         };
         Ok(IntentModel {
             inner: Arc::new(Inner {
@@ -325,6 +338,15 @@ impl IntentModelBuilder {
                     },
                 ));
             }
+        }
+        if !(0.0..=1.0).contains(&self.max_in_scope_loss) {
+            return Err(BuildError::new(
+                "max_in_scope_loss",
+                ValidationError::OutOfRange {
+                    value: self.max_in_scope_loss.to_string(),
+                    expected: "0 to 1".into(),
+                },
+            ));
         }
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(BuildError::new(
@@ -456,7 +478,7 @@ impl Prepared<'_> {
     }
 
     /// Raw scores of every training example, each from a model that did not see it.
-    fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<(Vec<f32>, Option<usize>)> {
+    fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<Observation> {
         let examples = self.all_examples();
         if examples.len() < folds * 2 {
             return Vec::new();
@@ -481,33 +503,48 @@ impl Prepared<'_> {
             let model = self.train(&train, c);
             for (_, &i) in order.iter().enumerate().filter(|(k, _)| k % folds == fold) {
                 let (text, class) = examples[i];
-                out.push((model.raw_scores(text).1, class));
+                out.push(model.observe(text, class));
             }
         }
         out
     }
 }
 
-/// Maps raw scores to a calibrated confidence: a logistic function of the candidate's
-/// score and its margin over the best other candidate (Platt scaling with two inputs).
+/// What calibration needs to know of one held-out message.
+#[derive(Clone, Copy, Debug)]
+struct Observation {
+    /// The best-scoring intent and its raw score.
+    best: usize,
+    score: f32,
+    /// Words of the message the model has never seen (and no keyword covers).
+    unknown: f32,
+    /// The right answer: an intent, or `None` for "no intent".
+    truth: Option<usize>,
+}
+
+/// Maps a raw score to a calibrated confidence: a logistic function of the candidate's
+/// score and of the number of words in the message the model has never seen (Platt
+/// scaling with two inputs). Unknown words are the best cheap sign that a message is
+/// about something else entirely, which a linear score alone rates too high.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Calibration {
     score: f32,
-    margin: f32,
+    unknown: f32,
     offset: f32,
 }
 
 impl Calibration {
     /// Used when there is too little held-out data to fit: a score at the SVM margin
-    /// (1.0) with a clear lead reads as confident, a negative score as unlikely.
+    /// (1.0) reads as confident, a negative score as unlikely, and each unknown word
+    /// lowers confidence a little.
     const PRIOR: Calibration = Calibration {
-        score: 3.0,
-        margin: 3.0,
+        score: 4.5,
+        unknown: -0.5,
         offset: -1.0,
     };
 
-    fn confidence(&self, score: f32, best_other: f32) -> f32 {
-        let z = self.score * score + self.margin * (score - best_other) + self.offset;
+    fn confidence(&self, score: f32, unknown: f32) -> f32 {
+        let z = self.score * score + self.unknown * unknown + self.offset;
         let p = 1.0 / (1.0 + (-z).exp());
         if p.is_nan() {
             0.0
@@ -516,58 +553,49 @@ impl Calibration {
         }
     }
 
-    fn top(scores: &[f32]) -> (usize, f32, f32) {
-        let mut best = (0, f32::NEG_INFINITY);
-        let mut second = f32::NEG_INFINITY;
-        for (i, &s) in scores.iter().enumerate() {
-            if s > best.1 {
-                second = best.1;
-                best = (i, s);
-            } else if s > second {
-                second = s;
-            }
-        }
-        if !second.is_finite() {
-            second = best.1 - 1.0;
-        }
-        (best.0, best.1, second)
-    }
-
-    /// Fits the logistic map by Newton's method on (score, margin, top-is-right).
-    fn fit(samples: &[(Vec<f32>, Option<usize>)]) -> Calibration {
-        let points: Vec<([f64; 3], f64)> = samples
-            .iter()
-            .filter(|(s, _)| !s.is_empty())
-            .map(|(scores, class)| {
-                let (best, s1, s2) = Calibration::top(scores);
-                let right = *class == Some(best);
-                ([s1 as f64, (s1 - s2) as f64, 1.0], if right { 1.0 } else { 0.0 })
-            })
-            .collect();
-        let positives = points.iter().filter(|p| p.1 > 0.5).count();
-        if points.len() < 20 || positives < 5 || points.len() - positives < 5 {
+    /// Fits the logistic map by Newton's method on (score, unknown words, best-is-right).
+    /// No-intent examples are weighted so that they count as much, in total, as the
+    /// in-scope ones: how often visitors go off-topic differs from one bot to the next,
+    /// and this keeps the few no-intent examples a team has from being drowned out.
+    fn fit(samples: &[Observation]) -> Calibration {
+        let right = samples.iter().filter(|o| o.truth == Some(o.best)).count();
+        let in_scope = samples.iter().filter(|o| o.truth.is_some()).count();
+        let out_of_scope = samples.len() - in_scope;
+        if samples.len() < 20 || right < 5 || samples.len() - right < 5 {
             return Calibration::PRIOR;
         }
+        let oos_weight = if out_of_scope > 0 && in_scope > 0 {
+            in_scope as f64 / out_of_scope as f64
+        } else {
+            1.0
+        };
+        let points: Vec<([f64; 3], bool, f64)> = samples
+            .iter()
+            .map(|o| {
+                let weight = if o.truth.is_none() { oos_weight } else { 1.0 };
+                ([o.score as f64, o.unknown as f64, 1.0], o.truth == Some(o.best), weight)
+            })
+            .collect();
         // Platt's smoothed targets keep the fit finite on separable data.
-        let n_pos = positives as f64;
-        let n_neg = (points.len() - positives) as f64;
+        let n_pos = right as f64;
+        let n_neg = (samples.len() - right) as f64;
         let hi = (n_pos + 1.0) / (n_pos + 2.0);
         let lo = 1.0 / (n_neg + 2.0);
         let mut beta = [
             Calibration::PRIOR.score as f64,
-            Calibration::PRIOR.margin as f64,
+            Calibration::PRIOR.unknown as f64,
             Calibration::PRIOR.offset as f64,
         ];
-        for _ in 0..50 {
+        for _ in 0..100 {
             let mut grad = [0.0f64; 3];
             let mut hess = [[0.0f64; 3]; 3];
-            for (x, y) in &points {
-                let target = if *y > 0.5 { hi } else { lo };
+            for (x, right, weight) in &points {
+                let target = if *right { hi } else { lo };
                 let z: f64 = (0..3).map(|k| beta[k] * x[k]).sum();
                 let p = 1.0 / (1.0 + (-z).exp());
-                let w = (p * (1.0 - p)).max(1e-12);
+                let w = (p * (1.0 - p)).max(1e-12) * weight;
                 for a in 0..3 {
-                    grad[a] += (p - target) * x[a];
+                    grad[a] += (p - target) * x[a] * weight;
                     for b in 0..3 {
                         hess[a][b] += w * x[a] * x[b];
                     }
@@ -591,57 +619,55 @@ impl Calibration {
         }
         Calibration {
             score: beta[0] as f32,
-            margin: beta[1] as f32,
+            unknown: beta[1] as f32,
             offset: beta[2] as f32,
         }
     }
 
-    /// The threshold that maximizes in-scope accuracy plus no-intent recall on held-out
-    /// samples with both kinds; 0.5 when there are no no-intent samples.
-    fn choose_threshold(&self, samples: &[(Vec<f32>, Option<usize>)]) -> f32 {
+    /// The threshold that rejects as many no-intent messages as possible while costing
+    /// at most `max_loss` of in-scope accuracy (as a fraction) on the held-out samples.
+    /// Without no-intent samples it is the highest threshold within the same budget.
+    fn choose_threshold(&self, samples: &[Observation], max_loss: f32) -> f32 {
         let mut points: Vec<(f32, bool, bool)> = samples
             .iter()
-            .filter(|(s, _)| !s.is_empty())
-            .map(|(scores, class)| {
-                let (best, s1, s2) = Calibration::top(scores);
-                (self.confidence(s1, s2), class.is_none(), *class == Some(best))
+            .map(|o| {
+                (
+                    self.confidence(o.score, o.unknown),
+                    o.truth.is_none(),
+                    o.truth == Some(o.best),
+                )
             })
             .collect();
         let in_scope = points.iter().filter(|p| !p.1).count();
-        let out_of_scope = points.len() - in_scope;
-        if in_scope == 0 || out_of_scope == 0 {
+        if in_scope == 0 {
             return 0.5;
         }
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // Threshold t accepts confidence >= t. Start with t below everything.
         let mut right = points.iter().filter(|p| p.2).count();
-        let mut rejected_oos = 0usize;
-        let mut best = (
-            right as f64 / in_scope as f64,
-            0.0f32,
-        );
+        let floor = right as f64 / in_scope as f64 - max_loss as f64;
+        // Raise the threshold past one confidence level at a time while accuracy holds.
+        let mut threshold = 0.0f32;
         let mut i = 0;
         while i < points.len() {
             let level = points[i].0;
-            while i < points.len() && points[i].0 == level {
-                if points[i].1 {
-                    rejected_oos += 1;
-                } else if points[i].2 {
-                    right -= 1;
-                }
-                i += 1;
+            let mut lost = 0;
+            let mut j = i;
+            while j < points.len() && points[j].0 == level {
+                lost += points[j].2 as usize;
+                j += 1;
             }
-            let threshold = if i < points.len() {
-                (level + points[i].0) / 2.0
+            if ((right - lost) as f64 / in_scope as f64) < floor {
+                break;
+            }
+            right -= lost;
+            threshold = if j < points.len() {
+                (level + points[j].0) / 2.0
             } else {
-                level + (1.0 - level) / 2.0
+                level
             };
-            let score = right as f64 / in_scope as f64 + rejected_oos as f64 / out_of_scope as f64;
-            if score > best.0 {
-                best = (score, threshold);
-            }
+            i = j;
         }
-        best.1.clamp(0.0, 1.0)
+        threshold.clamp(0.0, 1.0)
     }
 }
 
@@ -681,23 +707,36 @@ struct Inner {
 }
 
 impl Inner {
-    /// Keyword hits and raw scores for `text` (allocating; for training-time use).
-    fn raw_scores(&self, text: &str) -> (Vec<KeywordHit>, Vec<f32>) {
+    /// What calibration needs of a held-out message whose right answer is `truth`.
+    fn observe(&self, text: &str, truth: Option<usize>) -> Observation {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let mut normalized = Normalized::default();
-            let hits = self.analyze(text, &mut normalized, &mut scratch);
-            (hits, scratch.scores.clone())
+            let mut normalized = std::mem::take(&mut scratch.normalized);
+            let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
+            scratch.normalized = normalized;
+            let (best, score) = scratch
+                .scores
+                .iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |b, (i, &s)| if s > b.1 { (i, s) } else { b });
+            Observation {
+                best,
+                score,
+                unknown,
+                truth,
+            }
         })
     }
 
-    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`.
+    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`. Returns
+    /// the keyword hits and the number of unknown words not covered by a keyword hit (a
+    /// typo of a keyword is not a sign of an off-topic message).
     fn analyze(
         &self,
         text: &str,
         normalized: &mut Normalized,
         scratch: &mut scorer::Scratch,
-    ) -> Vec<KeywordHit> {
+    ) -> (Vec<KeywordHit>, f32) {
         self.normalizer.normalize_into(text, normalized);
         let mut hits = Vec::new();
         if !self.keywords.is_empty() {
@@ -711,18 +750,33 @@ impl Inner {
                 raw.push(RawFeature {
                     hash: scorer::keyword_feature(class, hit.negated),
                     token: u32::MAX,
+                    unigram: false,
                 });
             }
         }
-        let (slots, vector) = LinearModel::slots_and_scratch(scratch);
-        self.linear.vectorize(&raw, slots, vector);
+        self.linear.vectorize_into(&raw, scratch);
         let vector = std::mem::take(&mut scratch.vector);
         let mut scores = std::mem::take(&mut scratch.scores);
         self.linear.score(&vector, &mut scores);
         scratch.vector = vector;
         scratch.scores = scores;
         scratch.raw = raw;
-        hits
+        let mut unknown = scratch.unknown.len();
+        if unknown > 0 && !hits.is_empty() {
+            let unknown_tokens = &scratch.unknown;
+            unknown -= normalized
+                .tokens()
+                .enumerate()
+                .filter(|(i, token)| {
+                    unknown_tokens.contains(&(*i as u32)) && {
+                        let span = normalized.original_span(token.range.clone());
+                        hits.iter()
+                            .any(|h| h.span.start < span.end && span.start < h.span.end)
+                    }
+                })
+                .count();
+        }
+        (hits, unknown as f32)
     }
 }
 
@@ -746,8 +800,9 @@ impl IntentModel {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let keywords = inner.analyze(text, &mut normalized, &mut scratch);
-            let detection = self.detection_from(&scratch, &normalized, text, keywords, truncated);
+            let (keywords, unknown) = inner.analyze(text, &mut normalized, &mut scratch);
+            let detection =
+                self.detection_from(&scratch, &normalized, text, keywords, unknown, truncated);
             scratch.normalized = normalized;
             detection
         })
@@ -759,6 +814,7 @@ impl IntentModel {
         normalized: &Normalized,
         text: &str,
         keywords: Vec<KeywordHit>,
+        unknown: f32,
         truncated: bool,
     ) -> Detection {
         let inner = &*self.inner;
@@ -776,16 +832,11 @@ impl IntentModel {
             }
         }
         let count = scores.len().min(5);
-        let best_score = top[0].1;
-        let second_score = if count > 1 { top[1].1 } else { best_score - 1.0 };
         let alternatives: Vec<IntentScore> = top[..count]
             .iter()
-            .map(|&(class, s)| {
-                let other = if class == top[0].0 { second_score } else { best_score };
-                IntentScore {
-                    intent: inner.ids[class].clone(),
-                    confidence: inner.calibration.confidence(s, other),
-                }
+            .map(|&(class, s)| IntentScore {
+                intent: inner.ids[class].clone(),
+                confidence: inner.calibration.confidence(s, unknown),
             })
             .collect();
         let confidence = alternatives.first().map_or(0.0, |a| a.confidence);
@@ -857,11 +908,6 @@ impl IntentModel {
                 })
             })
             .collect()
-    }
-
-    #[doc(hidden)]
-    pub fn debug_scores(&self, text: &str) -> Vec<f32> {
-        self.inner.raw_scores(text).1
     }
 
     /// The no-intent threshold on the calibrated confidence.

@@ -38,6 +38,8 @@ const MIN_NGRAM: usize = 2;
 pub(crate) struct RawFeature {
     pub hash: u64,
     pub token: u32,
+    /// Whether this is a word unigram (counted to tell unknown words).
+    pub unigram: bool,
 }
 
 /// Feature families, each L2-normalized on its own so that the few word features are
@@ -100,6 +102,7 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
         sink(RawFeature {
             hash: tag(mix(word_hash), BLOCK_WORD),
             token,
+            unigram: true,
         });
         if let Some(prev) = prev_word {
             sink(RawFeature {
@@ -108,6 +111,7 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
                     BLOCK_WORD,
                 ),
                 token: token - 1,
+                unigram: false,
             });
         }
         prev_word = Some(word_hash);
@@ -129,6 +133,7 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
                 sink(RawFeature {
                     hash: tag(mix(hash_bytes(SEED_CHAR, &buf[start..i])), BLOCK_CHAR),
                     token,
+                    unigram: false,
                 });
             }
         }
@@ -211,6 +216,8 @@ pub(crate) struct Scratch {
     pub vector: SparseVector,
     slots: Vec<u32>,
     pub scores: Vec<f32>,
+    /// Tokens of the message whose word is not in the model's vocabulary.
+    pub unknown: Vec<u32>,
 }
 
 thread_local! {
@@ -440,9 +447,17 @@ impl LinearModel {
         }
     }
 
-    /// Turns raw features into the message's TF-IDF vector (known features only).
-    pub(crate) fn vectorize(&self, raw: &[RawFeature], slots: &mut Vec<u32>, out: &mut SparseVector) {
+    /// Turns raw features into the message's TF-IDF vector (known features only), and
+    /// collects the tokens whose word the model has never seen into `unknown`.
+    pub(crate) fn vectorize(
+        &self,
+        raw: &[RawFeature],
+        slots: &mut Vec<u32>,
+        out: &mut SparseVector,
+        unknown: &mut Vec<u32>,
+    ) {
         out.entries.clear();
+        unknown.clear();
         let want = (raw.len() * 2).next_power_of_two().max(64);
         if slots.len() < want {
             slots.resize(want, u32::MAX);
@@ -450,6 +465,9 @@ impl LinearModel {
         let mask = want - 1;
         for feature in raw {
             let Some(id) = self.table.get(feature.hash) else {
+                if feature.unigram {
+                    unknown.push(feature.token);
+                }
                 continue;
             };
             let mut slot = (id as usize).wrapping_mul(0x9E37_79B9) & mask;
@@ -523,8 +541,8 @@ impl LinearModel {
         }
     }
 
-    pub(crate) fn slots_and_scratch(scratch: &mut Scratch) -> (&mut Vec<u32>, &mut SparseVector) {
-        (&mut scratch.slots, &mut scratch.vector)
+    pub(crate) fn vectorize_into(&self, raw: &[RawFeature], scratch: &mut Scratch) {
+        self.vectorize(raw, &mut scratch.slots, &mut scratch.vector, &mut scratch.unknown);
     }
 }
 
