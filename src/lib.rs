@@ -6,7 +6,7 @@ pub mod assign;
 pub mod error;
 pub mod intent;
 pub mod keywords;
-pub mod scorer;
+mod scorer;
 pub mod text;
 
 pub use assign::{

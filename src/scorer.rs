@@ -29,7 +29,6 @@ const SEED_NEGATED_KEYWORD: u64 = 0x85EB_CA77_C2B2_AE63;
 
 /// Longest character n-gram.
 const MAX_NGRAM: usize = 5;
-fn min_ngram() -> usize { std::env::var("HANDOFF_MINN").ok().and_then(|v| v.parse().ok()).unwrap_or(2) }
 /// Shortest character n-gram.
 const MIN_NGRAM: usize = 2;
 
@@ -95,7 +94,6 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
     let mut pos = 0;
     let mut prev_word: Option<u64> = None;
     let mut token = 0u32;
-    let mut starts = [0usize; MAX_NGRAM];
     while let Some(range) = next_token(text, &mut pos) {
         let word = &text.as_bytes()[range];
         let word_hash = hash_bytes(SEED_WORD, word);
@@ -120,22 +118,30 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
         buf.push(b' ');
         buf.extend_from_slice(word);
         buf.push(b' ');
-        // Ring of the byte offsets where the last MAX_NGRAM chars started.
-        let mut seen = 0usize;
-        let mut i = 0;
-        while i < buf.len() {
-            let len = utf8_len(buf[i]);
-            starts[seen % MAX_NGRAM] = i;
-            seen += 1;
-            i += len;
-            for n in min_ngram()..=MAX_NGRAM.min(seen) {
-                let start = starts[(seen - n) % MAX_NGRAM];
-                sink(RawFeature {
-                    hash: tag(mix(hash_bytes(SEED_CHAR, &buf[start..i])), BLOCK_CHAR),
-                    token,
-                    unigram: false,
-                });
+        // Every n-gram starting at a char is an extension of the shorter one: hash
+        // incrementally, emitting at each char boundary from MIN_NGRAM chars on.
+        let mut start = 0;
+        while start < buf.len() {
+            let mut h = SEED_CHAR;
+            let mut end = start;
+            for n in 1..=MAX_NGRAM {
+                if end >= buf.len() {
+                    break;
+                }
+                let next = end + utf8_len(buf[end]);
+                for &b in &buf[end..next.min(buf.len())] {
+                    h = step(h, b);
+                }
+                end = next;
+                if n >= MIN_NGRAM {
+                    sink(RawFeature {
+                        hash: tag(mix(h), BLOCK_CHAR),
+                        token,
+                        unigram: false,
+                    });
+                }
             }
+            start += utf8_len(buf[start]);
         }
         token = token.saturating_add(1);
     }
@@ -151,42 +157,50 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-/// Open-addressing map from feature hash to feature index.
+/// Open-addressing map from feature hash to feature index. A slot holds 32 bits of
+/// the hash as a fingerprint and the index, 8 bytes, so a probe is one cache line.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FeatureTable {
-    keys: Vec<u64>,
-    values: Vec<u32>,
+    slots: Vec<(u32, u32)>,
     mask: usize,
 }
 
 impl FeatureTable {
+    #[inline]
+    fn home(hash: u64, mask: usize) -> usize {
+        // The low bits carry the feature family; the slot comes from the bits above.
+        (hash >> 3) as usize & mask
+    }
+
+    #[inline]
+    fn fingerprint(hash: u64) -> u32 {
+        ((hash >> 32) as u32) | 1 // 0 marks an empty slot
+    }
+
     fn new(hashes: &[u64]) -> Self {
         let capacity = (hashes.len() * 2).next_power_of_two().max(16);
-        let mut table = FeatureTable {
-            keys: vec![0; capacity],
-            values: vec![0; capacity],
-            mask: capacity - 1,
-        };
+        let mask = capacity - 1;
+        let mut slots = vec![(0u32, 0u32); capacity];
         for (index, &hash) in hashes.iter().enumerate() {
-            let mut slot = hash as usize & table.mask;
-            while table.keys[slot] != 0 {
-                slot = (slot + 1) & table.mask;
+            let mut slot = Self::home(hash, mask);
+            while slots[slot].0 != 0 {
+                slot = (slot + 1) & mask;
             }
-            table.keys[slot] = hash;
-            table.values[slot] = index as u32;
+            slots[slot] = (Self::fingerprint(hash), index as u32);
         }
-        table
+        FeatureTable { slots, mask }
     }
 
     #[inline]
     pub(crate) fn get(&self, hash: u64) -> Option<u32> {
-        let mut slot = hash as usize & self.mask;
+        let key = Self::fingerprint(hash);
+        let mut slot = Self::home(hash, self.mask);
         loop {
-            let key = self.keys[slot];
-            if key == hash {
-                return Some(self.values[slot]);
+            let (found, index) = self.slots[slot];
+            if found == key {
+                return Some(index);
             }
-            if key == 0 {
+            if found == 0 {
                 return None;
             }
             slot = (slot + 1) & self.mask;
@@ -194,7 +208,7 @@ impl FeatureTable {
     }
 
     fn bytes(&self) -> usize {
-        self.keys.capacity() * 8 + self.values.capacity() * 4
+        self.slots.capacity() * 8
     }
 }
 
@@ -205,8 +219,6 @@ pub(crate) struct SparseVector {
     pub entries: Vec<(u32, f32, u32)>,
 }
 
-#[allow(missing_docs)]
-pub static ROWSUM: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 /// Reusable per-thread buffers, so detection does not allocate for features.
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -269,7 +281,7 @@ impl Default for TrainOptions {
         TrainOptions {
             c: 1.0,
             eps: 0.1,
-            max_iter: std::env::var("HANDOFF_ITER").ok().and_then(|v| v.parse().ok()).unwrap_or(10),
+            max_iter: 10,
         }
     }
 }
@@ -282,10 +294,6 @@ pub(crate) struct Example {
 }
 
 impl LinearModel {
-    pub(crate) fn classes(&self) -> usize {
-        self.classes
-    }
-
     pub(crate) fn bytes(&self) -> usize {
         self.table.bytes()
             + self.idf.capacity() * 4
@@ -330,10 +338,9 @@ impl LinearModel {
             doc_features.push(counts);
         }
         let n = examples.len() as f32;
-        let max_df: f32 = std::env::var("HANDOFF_MAXDF").ok().and_then(|v| v.parse().ok()).unwrap_or(2.0);
         let idf: Vec<f32> = df
             .iter()
-            .map(|&d| if d as f32 > max_df * n { 0.0 } else { ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0 })
+            .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
             .collect();
         let vocab = hashes.len();
 
@@ -508,20 +515,33 @@ impl LinearModel {
     pub(crate) fn score(&self, vector: &SparseVector, scores: &mut Vec<f32>) {
         scores.clear();
         scores.extend_from_slice(&self.bias);
-        let scores = &mut scores[..self.classes];
+        let classes = self.classes;
+        let scores = &mut scores[..classes];
+        // Dense rows go four at a time, so each score is loaded and stored once per four
+        // rows instead of once per row.
+        let mut pending: [(&[i8], f32); 4] = [(&[], 0.0); 4];
+        let mut queued = 0;
         for &(id, value, _) in &vector.entries {
             let (row, next) = (self.rows[id as usize], self.rows[id as usize + 1]);
             let weights = &self.row_weight[row.start as usize..next.start as usize];
             let value = value * self.row_scale[id as usize];
             if row.sparse == u32::MAX {
-                for (score, &weight) in scores.iter_mut().zip(weights) {
-                    *score += value * weight as f32;
+                pending[queued] = (weights, value);
+                queued += 1;
+                if queued == 4 {
+                    add_four(scores, &pending);
+                    queued = 0;
                 }
             } else {
-                let classes = &self.row_class[row.sparse as usize..][..weights.len()];
-                for (&class, &weight) in classes.iter().zip(weights) {
+                let row_classes = &self.row_class[row.sparse as usize..][..weights.len()];
+                for (&class, &weight) in row_classes.iter().zip(weights) {
                     scores[class as usize] += value * weight as f32;
                 }
+            }
+        }
+        for &(weights, value) in &pending[..queued] {
+            for (score, &weight) in scores.iter_mut().zip(weights) {
+                *score += value * weight as f32;
             }
         }
     }
@@ -548,6 +568,17 @@ impl LinearModel {
 
 fn inverse_norms(norms: [f32; BLOCKS]) -> [f32; BLOCKS] {
     norms.map(|n| if n > 0.0 { n.sqrt().recip() } else { 0.0 })
+}
+
+/// `scores += Σ value_k × row_k` over four dense rows of `scores.len()` weights.
+#[inline]
+fn add_four(scores: &mut [f32], rows: &[(&[i8], f32); 4]) {
+    let n = scores.len();
+    let (r0, r1, r2, r3) = (&rows[0].0[..n], &rows[1].0[..n], &rows[2].0[..n], &rows[3].0[..n]);
+    let (v0, v1, v2, v3) = (rows[0].1, rows[1].1, rows[2].1, rows[3].1);
+    for c in 0..n {
+        scores[c] += v0 * r0[c] as f32 + v1 * r1[c] as f32 + v2 * r2[c] as f32 + v3 * r3[c] as f32;
+    }
 }
 
 #[inline]
