@@ -10,6 +10,9 @@
 //! (or on folds of train when there is no val); test messages are classified one at a
 //! time through the public API before their labels are looked at. The last line printed
 //! is one JSON object with the figures.
+//!
+//! `--min-in-scope X` and `--min-oos Y` make the run fail (exit code 1) when in-scope
+//! accuracy or out-of-scope recall falls below X or Y percent: CI's regression floor.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -41,9 +44,28 @@ fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let dir = std::env::args()
-        .nth(1)
-        .ok_or("usage: evaluate DATASET_DIR (with train.jsonl, test.jsonl, optional val.jsonl)")?;
+    let usage = "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT]";
+    let mut args = std::env::args().skip(1);
+    let mut dir = None;
+    let (mut min_in_scope, mut min_oos) = (None, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--min-in-scope" | "--min-oos" => {
+                let value: f64 = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or(format!("{arg} needs a number; {usage}"))?;
+                if arg == "--min-in-scope" {
+                    min_in_scope = Some(value);
+                } else {
+                    min_oos = Some(value);
+                }
+            }
+            _ if dir.is_none() => dir = Some(arg),
+            _ => return Err(usage.into()),
+        }
+    }
+    let dir = dir.ok_or(usage)?;
     let dir = Path::new(&dir);
     let train = load(&dir.join("train.jsonl"))?;
     let test = load(&dir.join("test.jsonl"))?;
@@ -200,5 +222,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         "model_bytes": model.model_bytes(),
     });
     println!("\n{summary}");
+    let mut failed = false;
+    if let (Some(floor), Some(got)) = (min_in_scope, pct(in_scope_right, in_scope)) {
+        if got < floor {
+            eprintln!("in-scope accuracy {got:.2} is below the floor {floor}");
+            failed = true;
+        }
+    }
+    if let (Some(floor), Some(got)) = (min_oos, pct(oos_right, oos)) {
+        if got < floor {
+            eprintln!("out-of-scope recall {got:.2} is below the floor {floor}");
+            failed = true;
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
     Ok(())
 }
