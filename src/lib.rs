@@ -3,9 +3,22 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod flow;
+pub mod intent;
 pub mod keywords;
+pub mod router;
 pub mod text;
 
 pub use error::{BuildError, ValidationError};
+pub use flow::{
+    Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,
+    OfficeHours, Priority, Route, Rule, Value, Weekday,
+};
+pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
 pub use keywords::{KeywordHit, MatchKind};
+pub use router::{
+    AnswerTrace, ConditionTrace, Context, ContextUpdate, Conversation, Decision, Event, Form,
+    LocalTime, Message, Pending, Router, RouterBuilder, RouterConfig, RouterOptions, RuleTrace,
+    Saw, TeamConfig, Trace,
+};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

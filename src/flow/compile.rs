@@ -1,0 +1,1201 @@
+//! Compiled flows: conditions resolved and precompiled, rules sorted into evaluation
+//! order and indexed by what they require, evaluated against a [`Facts`] snapshot.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder};
+
+use crate::error::{BuildError, ValidationError};
+use crate::flow::template::Template;
+use crate::flow::{
+    Action, Condition, FieldTest, Flow, HitPolicy, NumberTest, OfficeHours, Priority, Route, Value,
+    Weekday,
+};
+use crate::intent::Detection;
+use crate::keywords::MatchKind;
+use crate::router::{ConditionTrace, Context, Message, RuleTrace, Saw};
+
+/// Regexes are compiled with this size limit so a hostile pattern is a build error,
+/// not a memory blow-up.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// What a flow is compiled against.
+pub(crate) struct CompileEnv<'a> {
+    /// Intent ids of the model, in model order.
+    pub(crate) intents: &'a [Arc<str>],
+    /// Keywords configured on the intents (lower-cased), when known.
+    pub(crate) keywords: Option<&'a BTreeSet<String>>,
+    /// Team ids to their index.
+    pub(crate) teams: &'a BTreeMap<String, usize>,
+}
+
+/// A compiled route.
+#[derive(Debug)]
+pub(crate) enum CRoute {
+    Handoff {
+        team: usize,
+        priority: Priority,
+    },
+    Ask {
+        question: Template,
+        slot: Arc<str>,
+        options: Arc<[String]>,
+    },
+    Continue {
+        step: Option<Arc<str>>,
+    },
+}
+
+/// A compiled action.
+#[derive(Debug)]
+pub(crate) enum CAction {
+    Tag(Template),
+    Reply(Template),
+    Notify {
+        channel: Template,
+        text: Template,
+    },
+    Crm {
+        object: Arc<str>,
+        fields: Vec<(Arc<str>, Template)>,
+    },
+    Assign {
+        team: usize,
+        priority: Priority,
+    },
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub(crate) struct CRule {
+    pub(crate) id: Arc<str>,
+    pub(crate) priority: i32,
+    cond: Option<Node>,
+    pub(crate) route: Option<CRoute>,
+    pub(crate) actions: Vec<CAction>,
+}
+
+#[derive(Debug)]
+enum Node {
+    Always,
+    All(Arc<str>, Vec<Node>),
+    Any(Arc<str>, Vec<Node>),
+    Not(Arc<str>, Box<Node>),
+    Leaf(Arc<str>, Leaf),
+}
+
+#[derive(Debug)]
+enum Leaf {
+    Intent {
+        ids: Vec<u32>,
+        min: Option<f32>,
+    },
+    Keyword {
+        any: Vec<Box<str>>,
+        fuzzy: bool,
+        negated: bool,
+    },
+    Regex(Regex),
+    Button(Vec<Box<str>>),
+    Form(Vec<Box<str>>),
+    Channel(Vec<Box<str>>),
+    User(CField),
+    Conversation(CField),
+    Slot(CField),
+    Tag(Box<str>),
+    Answered(Box<str>),
+    Pending(Box<str>),
+    FailedTurns(NumberTest),
+    OfficeHours {
+        days: u8,
+        from: u16,
+        to: u16,
+    },
+}
+
+#[derive(Debug)]
+struct CField {
+    name: Box<str>,
+    test: FieldTest,
+}
+
+/// A key a rule can be indexed under: the rule can only match when the key is active.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Key {
+    Intent(u32),
+    Button(Box<str>),
+    Form(Box<str>),
+    Keyword(Box<str>),
+    Channel(Box<str>),
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    /// Rules with no indexable requirement: always candidates.
+    always: Vec<u32>,
+    intents: Vec<Vec<u32>>,
+    buttons: HashMap<Box<str>, Vec<u32>>,
+    forms: HashMap<Box<str>, Vec<u32>>,
+    keywords: HashMap<Box<str>, Vec<u32>>,
+    channels: HashMap<Box<str>, Vec<u32>>,
+}
+
+/// A compiled flow.
+#[derive(Debug)]
+pub(crate) struct CompiledFlow {
+    /// Rules in evaluation order (priority descending, then as written).
+    pub(crate) rules: Vec<CRule>,
+    pub(crate) policy: HitPolicy,
+    pub(crate) default_route: CRoute,
+    pub(crate) default_actions: Vec<CAction>,
+    index: Index,
+    intent_lookup: HashMap<Arc<str>, u32>,
+}
+
+/// Everything a condition can look at, for one message.
+pub(crate) struct Facts<'a> {
+    pub(crate) detection: &'a Detection,
+    pub(crate) text: &'a str,
+    pub(crate) message: &'a Message,
+    pub(crate) context: &'a Context,
+    /// Slots filled by this message (answer or form), consulted before the context's.
+    pub(crate) new_slots: &'a BTreeMap<String, Value>,
+    pub(crate) answered: Option<&'a str>,
+    pub(crate) pending: Option<&'a str>,
+}
+
+impl Facts<'_> {
+    pub(crate) fn slot(&self, name: &str) -> Option<&Value> {
+        self.new_slots
+            .get(name)
+            .or_else(|| self.context.conversation.slots.get(name))
+    }
+}
+
+/// The outcome of evaluating a flow.
+pub(crate) struct Outcome {
+    /// Index (evaluation order) of the rule whose route applies.
+    pub(crate) route_rule: Option<usize>,
+    /// Indices of every matching rule, in evaluation order.
+    pub(crate) matched: Vec<usize>,
+    pub(crate) trace: Vec<RuleTrace>,
+    pub(crate) skipped: usize,
+}
+
+fn err(path: &str, kind: ValidationError) -> BuildError {
+    BuildError::new(path, kind)
+}
+
+fn empty(path: &str, what: &str) -> BuildError {
+    err(path, ValidationError::Empty { what: what.into() })
+}
+
+fn template(src: &str, path: &str) -> Result<Template, BuildError> {
+    Template::compile(src).map_err(|k| err(path, k))
+}
+
+fn names(list: &crate::flow::Names, path: &str, what: &str) -> Result<Vec<Box<str>>, BuildError> {
+    if list.0.is_empty() {
+        return Err(empty(path, what));
+    }
+    list.0
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if n.trim().is_empty() {
+                let p = if list.0.len() == 1 {
+                    path.to_string()
+                } else {
+                    format!("{path}[{i}]")
+                };
+                Err(empty(&p, what))
+            } else {
+                Ok(Box::from(n.as_str()))
+            }
+        })
+        .collect()
+}
+
+fn parse_hhmm(s: &str, path: &str) -> Result<u16, BuildError> {
+    let bad = || {
+        err(
+            path,
+            ValidationError::OutOfRange {
+                value: format!("{s:?}"),
+                expected: "a time HH:MM from 00:00 to 24:00".into(),
+            },
+        )
+    };
+    let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+    let h: u16 = h.parse().map_err(|_| bad())?;
+    let m: u16 = m.parse().map_err(|_| bad())?;
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+fn check_finite(n: Option<f64>, path: &str) -> Result<(), BuildError> {
+    match n {
+        Some(v) if !v.is_finite() => Err(err(
+            path,
+            ValidationError::OutOfRange {
+                value: v.to_string(),
+                expected: "a finite number".into(),
+            },
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn describe_field(scope: &str, t: &FieldTest) -> String {
+    let mut parts = Vec::new();
+    let show = |v: &Value| match v {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    if let Some(e) = t.exists {
+        parts.push(if e {
+            "exists".to_string()
+        } else {
+            "is missing".to_string()
+        });
+    }
+    if let Some(v) = &t.eq {
+        parts.push(format!("== {}", show(v)));
+    }
+    if let Some(v) = &t.ne {
+        parts.push(format!("!= {}", show(v)));
+    }
+    if let Some(vs) = &t.one_of {
+        let list: Vec<String> = vs.iter().map(show).collect();
+        parts.push(format!("in [{}]", list.join(", ")));
+    }
+    for (op, v) in [(">", t.gt), (">=", t.gte), ("<", t.lt), ("<=", t.lte)] {
+        if let Some(v) = v {
+            parts.push(format!("{op} {}", crate::flow::value::format_number(v)));
+        }
+    }
+    if let Some(v) = &t.contains {
+        parts.push(format!("contains {}", show(v)));
+    }
+    format!("{scope}.{} {}", t.name, parts.join(" and "))
+}
+
+fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
+    if t.name.trim().is_empty() {
+        return Err(empty(&format!("{path}.name"), "name"));
+    }
+    let has_op = t.eq.is_some()
+        || t.ne.is_some()
+        || t.one_of.is_some()
+        || t.gt.is_some()
+        || t.gte.is_some()
+        || t.lt.is_some()
+        || t.lte.is_some()
+        || t.exists.is_some()
+        || t.contains.is_some();
+    if !has_op {
+        return Err(err(
+            path,
+            ValidationError::Invalid {
+                message:
+                    "test has no operator (eq, ne, one_of, gt, gte, lt, lte, exists, contains)"
+                        .into(),
+            },
+        ));
+    }
+    if matches!(&t.one_of, Some(v) if v.is_empty()) {
+        return Err(empty(&format!("{path}.one_of"), "one_of"));
+    }
+    for (op, v) in [("gt", t.gt), ("gte", t.gte), ("lt", t.lt), ("lte", t.lte)] {
+        check_finite(v, &format!("{path}.{op}"))?;
+    }
+    Ok(CField {
+        name: t.name.as_str().into(),
+        test: t.clone(),
+    })
+}
+
+fn check_number_test(t: &NumberTest, path: &str) -> Result<(), BuildError> {
+    if t.eq.is_none() && t.gt.is_none() && t.gte.is_none() && t.lt.is_none() && t.lte.is_none() {
+        return Err(err(
+            path,
+            ValidationError::Invalid {
+                message: "test has no operator (eq, gt, gte, lt, lte)".into(),
+            },
+        ));
+    }
+    for (op, v) in [
+        ("eq", t.eq),
+        ("gt", t.gt),
+        ("gte", t.gte),
+        ("lt", t.lt),
+        ("lte", t.lte),
+    ] {
+        check_finite(v, &format!("{path}.{op}"))?;
+    }
+    Ok(())
+}
+
+fn describe_number(scope: &str, t: &NumberTest) -> String {
+    let mut parts = Vec::new();
+    for (op, v) in [
+        ("==", t.eq),
+        (">", t.gt),
+        (">=", t.gte),
+        ("<", t.lt),
+        ("<=", t.lte),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{op} {}", crate::flow::value::format_number(v)));
+        }
+    }
+    format!("{scope} {}", parts.join(" and "))
+}
+
+fn number_passes(t: &NumberTest, n: f64) -> bool {
+    t.eq.map_or(true, |v| n == v)
+        && t.gt.map_or(true, |v| n > v)
+        && t.gte.map_or(true, |v| n >= v)
+        && t.lt.map_or(true, |v| n < v)
+        && t.lte.map_or(true, |v| n <= v)
+}
+
+fn field_passes(t: &FieldTest, v: Option<&Value>) -> bool {
+    if let Some(e) = t.exists {
+        if e != v.is_some() {
+            return false;
+        }
+    }
+    if let Some(want) = &t.eq {
+        if !v.is_some_and(|v| v.loosely_equals(want)) {
+            return false;
+        }
+    }
+    if let Some(not) = &t.ne {
+        if v.is_some_and(|v| v.loosely_equals(not)) {
+            return false;
+        }
+    }
+    if let Some(list) = &t.one_of {
+        if !v.is_some_and(|v| list.iter().any(|w| v.loosely_equals(w))) {
+            return false;
+        }
+    }
+    if t.gt.is_some() || t.gte.is_some() || t.lt.is_some() || t.lte.is_some() {
+        let Some(n) = v.and_then(Value::as_number) else {
+            return false;
+        };
+        let nt = NumberTest {
+            eq: None,
+            gt: t.gt,
+            gte: t.gte,
+            lt: t.lt,
+            lte: t.lte,
+        };
+        if !number_passes(&nt, n) {
+            return false;
+        }
+    }
+    if let Some(needle) = &t.contains {
+        if !v.is_some_and(|v| v.contains(needle)) {
+            return false;
+        }
+    }
+    true
+}
+
+fn day_bit(d: Weekday) -> u8 {
+    1 << (d as u8)
+}
+
+impl CompiledFlow {
+    /// Validates and compiles `flow`. Paths in errors are relative to the flow
+    /// (`rules[3].when.intent`); the router prefixes `flow.`.
+    pub(crate) fn compile(flow: &Flow, env: &CompileEnv<'_>) -> Result<Self, BuildError> {
+        let intent_lookup: HashMap<Arc<str>, u32> = env
+            .intents
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), i as u32))
+            .collect();
+        let cx = Cx {
+            env,
+            intent_lookup: &intent_lookup,
+        };
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut compiled = Vec::with_capacity(flow.rules.len());
+        for (i, rule) in flow.rules.iter().enumerate() {
+            let path = format!("rules[{i}]");
+            if rule.id.trim().is_empty() {
+                return Err(empty(&format!("{path}.id"), "id"));
+            }
+            if seen.insert(rule.id.as_str(), i).is_some() {
+                return Err(err(
+                    &format!("{path}.id"),
+                    ValidationError::Duplicate {
+                        id: rule.id.clone(),
+                    },
+                ));
+            }
+            let cond = match &rule.when {
+                Some(c) => Some(cx.condition(c, &format!("{path}.when"))?),
+                None => None,
+            };
+            let route = match &rule.route {
+                Some(r) => Some(cx.route(r, &format!("{path}.route"))?),
+                None => None,
+            };
+            let actions = cx.actions(&rule.actions, &format!("{path}.actions"))?;
+            compiled.push((
+                i,
+                CRule {
+                    id: Arc::from(rule.id.as_str()),
+                    priority: rule.priority,
+                    cond,
+                    route,
+                    actions,
+                },
+            ));
+        }
+        // Evaluation order: priority descending, ties as written (stable sort).
+        compiled.sort_by(|a, b| b.1.priority.cmp(&a.1.priority));
+        if flow.hit_policy == HitPolicy::First {
+            let mut shadow: Option<&CRule> = None;
+            for (i, rule) in &compiled {
+                if let Some(by) = shadow {
+                    return Err(err(
+                        &format!("rules[{i}]"),
+                        ValidationError::Unreachable {
+                            shadowed_by: by.id.to_string(),
+                        },
+                    ));
+                }
+                if rule.cond.as_ref().map_or(true, Node::is_unconditional) {
+                    shadow = Some(rule);
+                }
+            }
+        }
+        let rules: Vec<CRule> = compiled.into_iter().map(|(_, r)| r).collect();
+        let default_route = cx.route(&flow.default, "default")?;
+        let default_actions = cx.actions(&flow.default_actions, "default_actions")?;
+        let index = Index::build(&rules, env.intents.len());
+        Ok(CompiledFlow {
+            rules,
+            policy: flow.hit_policy,
+            default_route,
+            default_actions,
+            index,
+            intent_lookup,
+        })
+    }
+
+    /// The intent index of the top candidate and its confidence.
+    fn top(&self, d: &Detection) -> Option<(u32, f32)> {
+        let name = d
+            .intent
+            .as_ref()
+            .or_else(|| d.alternatives.first().map(|s| &s.intent))?;
+        let idx = *self.intent_lookup.get(&**name)?;
+        Some((idx, d.confidence))
+    }
+
+    /// Evaluates the flow. Never panics; does no parsing.
+    pub(crate) fn evaluate(&self, facts: &Facts<'_>) -> Outcome {
+        let top = self.top(facts.detection);
+        let candidates = self.candidates(facts, top);
+        let mut outcome = Outcome {
+            route_rule: None,
+            matched: Vec::new(),
+            trace: Vec::with_capacity(candidates.len()),
+            skipped: self.rules.len() - candidates.len(),
+        };
+        let eval = Eval { facts, top };
+        for &ri in &candidates {
+            let ri = ri as usize;
+            let rule = &self.rules[ri];
+            let mut conditions = Vec::new();
+            let matched = match &rule.cond {
+                Some(node) => eval.node(node, 0, &mut conditions),
+                None => true,
+            };
+            outcome.trace.push(RuleTrace {
+                rule: rule.id.clone(),
+                priority: rule.priority,
+                matched,
+                conditions,
+            });
+            if !matched {
+                continue;
+            }
+            outcome.matched.push(ri);
+            match self.policy {
+                HitPolicy::First => {
+                    outcome.route_rule = Some(ri);
+                    break;
+                }
+                HitPolicy::Collect => {
+                    if outcome.route_rule.is_none() && rule.route.is_some() {
+                        outcome.route_rule = Some(ri);
+                    }
+                }
+            }
+        }
+        if let Some(ri) = outcome.route_rule {
+            if self.rules[ri].route.is_none() {
+                outcome.route_rule = None;
+            }
+        }
+        outcome
+    }
+
+    /// Rules that can possibly match, in evaluation order.
+    fn candidates(&self, facts: &Facts<'_>, top: Option<(u32, f32)>) -> Vec<u32> {
+        let ix = &self.index;
+        let mut out = ix.always.clone();
+        if let Some((i, _)) = top {
+            if let Some(list) = ix.intents.get(i as usize) {
+                out.extend_from_slice(list);
+            }
+        }
+        if let Some(ev) = &facts.message.event {
+            if let Some(b) = &ev.button {
+                if let Some(list) = ix.buttons.get(b.as_str()) {
+                    out.extend_from_slice(list);
+                }
+            }
+            if let Some(f) = &ev.form {
+                if let Some(list) = ix.forms.get(f.id.as_str()) {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        if let Some(c) = &facts.message.channel {
+            if let Some(list) = ix.channels.get(c.as_str()) {
+                out.extend_from_slice(list);
+            }
+        }
+        if !ix.keywords.is_empty() {
+            for hit in &facts.detection.keywords {
+                let list = if hit.keyword.chars().any(char::is_uppercase) {
+                    ix.keywords.get(hit.keyword.to_lowercase().as_str())
+                } else {
+                    ix.keywords.get(&*hit.keyword)
+                };
+                if let Some(list) = list {
+                    out.extend_from_slice(list);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+struct Cx<'a> {
+    env: &'a CompileEnv<'a>,
+    intent_lookup: &'a HashMap<Arc<str>, u32>,
+}
+
+impl Cx<'_> {
+    fn team(&self, team: &str, path: &str) -> Result<usize, BuildError> {
+        self.env.teams.get(team).copied().ok_or_else(|| {
+            err(
+                path,
+                ValidationError::Unknown {
+                    what: "team".into(),
+                    name: team.to_string(),
+                },
+            )
+        })
+    }
+
+    fn route(&self, route: &Route, path: &str) -> Result<CRoute, BuildError> {
+        Ok(match route {
+            Route::Handoff { team, priority } => CRoute::Handoff {
+                team: self.team(team, &format!("{path}.team"))?,
+                priority: *priority,
+            },
+            Route::Ask {
+                question,
+                slot,
+                options,
+            } => {
+                if slot.trim().is_empty() {
+                    return Err(empty(&format!("{path}.slot"), "slot"));
+                }
+                if question.trim().is_empty() {
+                    return Err(empty(&format!("{path}.question"), "question"));
+                }
+                for (i, o) in options.iter().enumerate() {
+                    if o.trim().is_empty() {
+                        return Err(empty(&format!("{path}.options[{i}]"), "option"));
+                    }
+                }
+                CRoute::Ask {
+                    question: template(question, &format!("{path}.question"))?,
+                    slot: Arc::from(slot.as_str()),
+                    options: options.clone().into(),
+                }
+            }
+            Route::Continue { step } => CRoute::Continue {
+                step: step.as_deref().map(Arc::from),
+            },
+        })
+    }
+
+    fn actions(&self, actions: &[Action], path: &str) -> Result<Vec<CAction>, BuildError> {
+        actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.action(a, &format!("{path}[{i}]")))
+            .collect()
+    }
+
+    fn action(&self, action: &Action, path: &str) -> Result<CAction, BuildError> {
+        let text = |s: &str, field: &str| {
+            if s.trim().is_empty() {
+                Err(empty(&format!("{path}.{field}"), field))
+            } else {
+                template(s, &format!("{path}.{field}"))
+            }
+        };
+        Ok(match action {
+            Action::Tag { tag } => CAction::Tag(text(tag, "tag")?),
+            Action::Reply { text: t } => CAction::Reply(text(t, "text")?),
+            Action::Notify { channel, text: t } => CAction::Notify {
+                channel: text(channel, "channel")?,
+                text: text(t, "text")?,
+            },
+            Action::Crm { object, fields } => {
+                if object.trim().is_empty() {
+                    return Err(empty(&format!("{path}.object"), "object"));
+                }
+                let fields = fields
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok((
+                            Arc::<str>::from(k.as_str()),
+                            template(v, &format!("{path}.fields.{k}"))?,
+                        ))
+                    })
+                    .collect::<Result<_, BuildError>>()?;
+                CAction::Crm {
+                    object: Arc::from(object.as_str()),
+                    fields,
+                }
+            }
+            Action::Assign { team, priority, .. } => CAction::Assign {
+                team: self.team(team, &format!("{path}.team"))?,
+                priority: *priority,
+            },
+            Action::Ask { .. } => {
+                return Err(err(
+                    path,
+                    ValidationError::Invalid {
+                        message: "an ask is a route ({\"kind\": \"ask\", ...}), not an action"
+                            .into(),
+                    },
+                ))
+            }
+        })
+    }
+
+    fn condition(&self, c: &Condition, path: &str) -> Result<Node, BuildError> {
+        let leaf = |desc: String, leaf: Leaf| Ok(Node::Leaf(Arc::from(desc), leaf));
+        match c {
+            Condition::Always => Ok(Node::Always),
+            Condition::All(list) | Condition::Any(list) => {
+                let is_all = matches!(c, Condition::All(_));
+                let word = if is_all { "all" } else { "any" };
+                let p = format!("{path}.{word}");
+                if list.is_empty() {
+                    return Err(empty(&p, word));
+                }
+                let nodes = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.condition(c, &format!("{p}[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(if is_all {
+                    Node::All(Arc::from("all of"), nodes)
+                } else {
+                    Node::Any(Arc::from("any of"), nodes)
+                })
+            }
+            Condition::Not(inner) => Ok(Node::Not(
+                Arc::from("not"),
+                Box::new(self.condition(inner, &format!("{path}.not"))?),
+            )),
+            Condition::Intent(t) => {
+                let p = format!("{path}.intent");
+                let list = names(&t.id, &p, "intent")?;
+                let mut ids = Vec::with_capacity(list.len());
+                for name in &list {
+                    let idx = self.intent_lookup.get(&**name).ok_or_else(|| {
+                        err(
+                            &p,
+                            ValidationError::Unknown {
+                                what: "intent".into(),
+                                name: name.to_string(),
+                            },
+                        )
+                    })?;
+                    ids.push(*idx);
+                }
+                if let Some(m) = t.min_confidence {
+                    if !(0.0..=1.0).contains(&m) {
+                        return Err(err(
+                            &format!("{p}.min_confidence"),
+                            ValidationError::OutOfRange {
+                                value: m.to_string(),
+                                expected: "0 to 1".into(),
+                            },
+                        ));
+                    }
+                }
+                let mut desc = if list.len() == 1 {
+                    format!("intent is {}", list[0])
+                } else {
+                    format!("intent is one of [{}]", list.join(", "))
+                };
+                if let Some(m) = t.min_confidence {
+                    desc.push_str(&format!(" (confidence >= {m:.2})"));
+                }
+                leaf(
+                    desc,
+                    Leaf::Intent {
+                        ids,
+                        min: t.min_confidence,
+                    },
+                )
+            }
+            Condition::Keyword(t) => {
+                let p = format!("{path}.keyword");
+                let list = names(&t.any, &format!("{p}.any"), "keyword")?;
+                let mut any = Vec::with_capacity(list.len());
+                for (i, k) in list.iter().enumerate() {
+                    let lower = k.trim().to_lowercase();
+                    if let Some(known) = self.env.keywords {
+                        if !known.contains(&lower) {
+                            let kp = if list.len() == 1 {
+                                format!("{p}.any")
+                            } else {
+                                format!("{p}.any[{i}]")
+                            };
+                            return Err(err(
+                                &kp,
+                                ValidationError::Unknown {
+                                    what: "keyword (not configured on any intent)".into(),
+                                    name: k.to_string(),
+                                },
+                            ));
+                        }
+                    }
+                    any.push(Box::from(lower));
+                }
+                let mut desc = format!("keyword hit: {}", list.join(", "));
+                if !t.fuzzy {
+                    desc.push_str(" (exact only)");
+                }
+                if t.include_negated {
+                    desc.push_str(" (negated hits count)");
+                }
+                leaf(
+                    desc,
+                    Leaf::Keyword {
+                        any,
+                        fuzzy: t.fuzzy,
+                        negated: t.include_negated,
+                    },
+                )
+            }
+            Condition::Regex(pattern) => {
+                let p = format!("{path}.regex");
+                if pattern.is_empty() {
+                    return Err(empty(&p, "regex"));
+                }
+                let re = RegexBuilder::new(pattern)
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| {
+                        err(
+                            &p,
+                            ValidationError::InvalidPattern {
+                                message: e.to_string(),
+                            },
+                        )
+                    })?;
+                leaf(format!("message matches /{pattern}/"), Leaf::Regex(re))
+            }
+            Condition::Button(n) => {
+                let list = names(n, &format!("{path}.button"), "button")?;
+                leaf(
+                    format!("button is {}", list.join(" or ")),
+                    Leaf::Button(list),
+                )
+            }
+            Condition::Form(n) => {
+                let list = names(n, &format!("{path}.form"), "form")?;
+                leaf(format!("form is {}", list.join(" or ")), Leaf::Form(list))
+            }
+            Condition::Channel(n) => {
+                let list = names(n, &format!("{path}.channel"), "channel")?;
+                leaf(
+                    format!("channel is {}", list.join(" or ")),
+                    Leaf::Channel(list),
+                )
+            }
+            Condition::User(t) => {
+                let f = compile_field(t, &format!("{path}.user"))?;
+                leaf(describe_field("user", t), Leaf::User(f))
+            }
+            Condition::Conversation(t) => {
+                let f = compile_field(t, &format!("{path}.conversation"))?;
+                leaf(describe_field("conversation", t), Leaf::Conversation(f))
+            }
+            Condition::Slot(t) => {
+                let f = compile_field(t, &format!("{path}.slot"))?;
+                leaf(describe_field("slot", t), Leaf::Slot(f))
+            }
+            Condition::Tag(t) => {
+                if t.trim().is_empty() {
+                    return Err(empty(&format!("{path}.tag"), "tag"));
+                }
+                leaf(format!("tagged {t:?}"), Leaf::Tag(t.as_str().into()))
+            }
+            Condition::Answered(s) => {
+                if s.trim().is_empty() {
+                    return Err(empty(&format!("{path}.answered"), "slot"));
+                }
+                leaf(
+                    format!("this message answered {s}"),
+                    Leaf::Answered(s.as_str().into()),
+                )
+            }
+            Condition::Pending(s) => {
+                if s.trim().is_empty() {
+                    return Err(empty(&format!("{path}.pending"), "slot"));
+                }
+                leaf(
+                    format!("a question for {s} was pending"),
+                    Leaf::Pending(s.as_str().into()),
+                )
+            }
+            Condition::FailedTurns(t) => {
+                check_number_test(t, &format!("{path}.failed_turns"))?;
+                leaf(
+                    describe_number("failed turns", t),
+                    Leaf::FailedTurns(t.clone()),
+                )
+            }
+            Condition::OfficeHours(OfficeHours { days, from, to }) => {
+                let p = format!("{path}.office_hours");
+                if days.is_empty() {
+                    return Err(empty(&format!("{p}.days"), "days"));
+                }
+                let from_m = parse_hhmm(from, &format!("{p}.from"))?;
+                let to_m = parse_hhmm(to, &format!("{p}.to"))?;
+                let mask = days.iter().fold(0u8, |m, d| m | day_bit(*d));
+                let day_names: Vec<String> = days
+                    .iter()
+                    .map(|d| format!("{d:?}").to_lowercase())
+                    .collect();
+                leaf(
+                    format!("office hours {} {from}-{to}", day_names.join(",")),
+                    Leaf::OfficeHours {
+                        days: mask,
+                        from: from_m,
+                        to: to_m,
+                    },
+                )
+            }
+        }
+    }
+}
+
+impl Node {
+    fn is_unconditional(&self) -> bool {
+        match self {
+            Node::Always => true,
+            Node::All(_, list) => list.iter().all(Node::is_unconditional),
+            Node::Any(_, list) => list.iter().any(Node::is_unconditional),
+            _ => false,
+        }
+    }
+
+    /// Alternative key sets. For each set returned, the node can only be true when at
+    /// least one key of that set is active, so any one set may serve as the index entry.
+    /// Empty: nothing indexable is required.
+    fn requirements(&self) -> Vec<Vec<Key>> {
+        match self {
+            Node::Leaf(_, leaf) => {
+                let keys: Vec<Key> = match leaf {
+                    Leaf::Intent { ids, .. } => ids.iter().map(|i| Key::Intent(*i)).collect(),
+                    Leaf::Keyword { any, .. } => any.iter().cloned().map(Key::Keyword).collect(),
+                    Leaf::Button(b) => b.iter().cloned().map(Key::Button).collect(),
+                    Leaf::Form(f) => f.iter().cloned().map(Key::Form).collect(),
+                    Leaf::Channel(c) => c.iter().cloned().map(Key::Channel).collect(),
+                    _ => return Vec::new(),
+                };
+                vec![keys]
+            }
+            // Any child's requirement is necessary for the conjunction.
+            Node::All(_, list) => list.iter().flat_map(Node::requirements).collect(),
+            // A disjunction needs one of its children: the union of one set per child.
+            Node::Any(_, list) => {
+                let mut union = Vec::new();
+                for child in list {
+                    let mut opts = child.requirements();
+                    opts.sort_by_key(Vec::len);
+                    match opts.into_iter().next() {
+                        Some(set) => union.extend(set),
+                        None => return Vec::new(),
+                    }
+                }
+                union.sort();
+                union.dedup();
+                vec![union]
+            }
+            Node::Always | Node::Not(..) => Vec::new(),
+        }
+    }
+}
+
+impl Index {
+    fn build(rules: &[CRule], n_intents: usize) -> Index {
+        let reqs: Vec<Vec<Vec<Key>>> = rules
+            .iter()
+            .map(|r| r.cond.as_ref().map_or_else(Vec::new, Node::requirements))
+            .collect();
+        // Pick, per rule, the alternative whose keys are rarest across all rules, so
+        // candidate lists stay short.
+        let mut freq: HashMap<&Key, usize> = HashMap::new();
+        for opts in &reqs {
+            for set in opts {
+                for k in set {
+                    *freq.entry(k).or_default() += 1;
+                }
+            }
+        }
+        let mut ix = Index {
+            intents: vec![Vec::new(); n_intents],
+            ..Index::default()
+        };
+        for (ri, opts) in reqs.iter().enumerate() {
+            let ri = ri as u32;
+            let best = opts.iter().min_by_key(|set| {
+                set.iter()
+                    .map(|k| freq.get(k).copied().unwrap_or(0))
+                    .sum::<usize>()
+            });
+            let Some(set) = best else {
+                ix.always.push(ri);
+                continue;
+            };
+            for k in set {
+                let list = match k {
+                    Key::Intent(i) => &mut ix.intents[*i as usize],
+                    Key::Button(b) => ix.buttons.entry(b.clone()).or_default(),
+                    Key::Form(f) => ix.forms.entry(f.clone()).or_default(),
+                    Key::Keyword(w) => ix.keywords.entry(w.clone()).or_default(),
+                    Key::Channel(c) => ix.channels.entry(c.clone()).or_default(),
+                };
+                if list.last() != Some(&ri) {
+                    list.push(ri);
+                }
+            }
+        }
+        ix
+    }
+}
+
+struct Eval<'a, 'f> {
+    facts: &'a Facts<'f>,
+    top: Option<(u32, f32)>,
+}
+
+impl Eval<'_, '_> {
+    fn node(&self, node: &Node, depth: u8, out: &mut Vec<ConditionTrace>) -> bool {
+        match node {
+            Node::Always => {
+                out.push(ConditionTrace {
+                    depth,
+                    condition: Arc::from("always"),
+                    outcome: true,
+                    saw: Saw::Nothing,
+                });
+                true
+            }
+            Node::All(desc, list) | Node::Any(desc, list) => {
+                let is_all = matches!(node, Node::All(..));
+                let at = out.len();
+                out.push(ConditionTrace {
+                    depth,
+                    condition: desc.clone(),
+                    outcome: false,
+                    saw: Saw::Nothing,
+                });
+                let child_depth = depth.saturating_add(1);
+                let result = if is_all {
+                    list.iter().all(|n| self.node(n, child_depth, out))
+                } else {
+                    list.iter().any(|n| self.node(n, child_depth, out))
+                };
+                out[at].outcome = result;
+                result
+            }
+            Node::Not(desc, inner) => {
+                let at = out.len();
+                out.push(ConditionTrace {
+                    depth,
+                    condition: desc.clone(),
+                    outcome: false,
+                    saw: Saw::Nothing,
+                });
+                let result = !self.node(inner, depth.saturating_add(1), out);
+                out[at].outcome = result;
+                result
+            }
+            Node::Leaf(desc, leaf) => {
+                let (outcome, saw) = self.leaf(leaf);
+                out.push(ConditionTrace {
+                    depth,
+                    condition: desc.clone(),
+                    outcome,
+                    saw,
+                });
+                outcome
+            }
+        }
+    }
+
+    fn leaf(&self, leaf: &Leaf) -> (bool, Saw) {
+        let f = self.facts;
+        let value = |v: Option<&Value>| v.map_or(Saw::Nothing, |v| Saw::Value(v.clone()));
+        let text = |s: Option<&str>| s.map_or(Saw::Nothing, |s| Saw::Text(s.to_string()));
+        match leaf {
+            Leaf::Intent { ids, min } => {
+                let d = f.detection;
+                let saw = Saw::Intent {
+                    intent: d
+                        .intent
+                        .clone()
+                        .or_else(|| d.alternatives.first().map(|s| s.intent.clone())),
+                    confidence: d.confidence,
+                };
+                let ok = match self.top {
+                    Some((idx, conf)) if ids.contains(&idx) => match min {
+                        Some(m) => conf >= *m,
+                        None => d.intent.is_some(),
+                    },
+                    _ => false,
+                };
+                (ok, saw)
+            }
+            Leaf::Keyword {
+                any,
+                fuzzy,
+                negated,
+            } => {
+                let mut ok = false;
+                let mut seen = Vec::new();
+                for hit in &f.detection.keywords {
+                    let mut label = hit.keyword.to_string();
+                    if let MatchKind::Fuzzy { distance } = hit.kind {
+                        label.push_str(&format!(" (typo, distance {distance})"));
+                    }
+                    if hit.negated {
+                        label.push_str(" (negated)");
+                    }
+                    seen.push(label);
+                    let named = any.iter().any(|k| {
+                        k.eq_ignore_ascii_case(&hit.keyword) || **k == *hit.keyword.to_lowercase()
+                    });
+                    let kind_ok = *fuzzy || matches!(hit.kind, MatchKind::Exact);
+                    if named && kind_ok && (*negated || !hit.negated) {
+                        ok = true;
+                    }
+                }
+                (ok, Saw::Keywords(seen))
+            }
+            Leaf::Regex(re) => match re.find(f.text) {
+                Some(m) => (true, Saw::Text(m.as_str().to_string())),
+                None => (false, Saw::Nothing),
+            },
+            Leaf::Button(list) => {
+                let b = f.message.event.as_ref().and_then(|e| e.button.as_deref());
+                (b.is_some_and(|b| list.iter().any(|x| **x == *b)), text(b))
+            }
+            Leaf::Form(list) => {
+                let form = f
+                    .message
+                    .event
+                    .as_ref()
+                    .and_then(|e| e.form.as_ref())
+                    .map(|fm| fm.id.as_str());
+                (
+                    form.is_some_and(|b| list.iter().any(|x| **x == *b)),
+                    text(form),
+                )
+            }
+            Leaf::Channel(list) => {
+                let c = f.message.channel.as_deref();
+                (c.is_some_and(|c| list.iter().any(|x| **x == *c)), text(c))
+            }
+            Leaf::User(t) => {
+                let v = f.context.user.get(&*t.name);
+                (field_passes(&t.test, v), value(v))
+            }
+            Leaf::Conversation(t) => {
+                let v = f.context.conversation.attributes.get(&*t.name);
+                (field_passes(&t.test, v), value(v))
+            }
+            Leaf::Slot(t) => {
+                let v = f.slot(&t.name);
+                (field_passes(&t.test, v), value(v))
+            }
+            Leaf::Tag(tag) => {
+                let tags = &f.context.conversation.tags;
+                let ok = tags
+                    .iter()
+                    .any(|t| Value::from(t.as_str()).loosely_equals(&Value::from(&**tag)));
+                (
+                    ok,
+                    Saw::Value(Value::List(
+                        tags.iter().map(|t| Value::from(t.as_str())).collect(),
+                    )),
+                )
+            }
+            Leaf::Answered(slot) => (f.answered == Some(&**slot), text(f.answered)),
+            Leaf::Pending(slot) => (f.pending == Some(&**slot), text(f.pending)),
+            Leaf::FailedTurns(t) => {
+                let n = f.context.conversation.failed_turns;
+                (
+                    number_passes(t, f64::from(n)),
+                    Saw::Value(Value::from(f64::from(n))),
+                )
+            }
+            Leaf::OfficeHours { days, from, to } => match f.context.local_time {
+                None => (false, Saw::Nothing),
+                Some(lt) => {
+                    let m = lt.minutes;
+                    let day_ok = days & day_bit(lt.weekday) != 0;
+                    let ok = if from <= to {
+                        day_ok && m >= *from && m < *to
+                    } else {
+                        // Wraps past midnight: the late part belongs to the opening day,
+                        // the early part to the day before.
+                        let prev = lt.weekday.previous();
+                        (day_ok && m >= *from) || (days & day_bit(prev) != 0 && m < *to)
+                    };
+                    (ok, Saw::Time(lt))
+                }
+            },
+        }
+    }
+}
