@@ -420,7 +420,11 @@ impl Decision {
             for c in &r.conditions {
                 let mark = if c.outcome { "yes" } else { "no " };
                 let pad = "  ".repeat(usize::from(c.depth));
-                let _ = writeln!(s, "        {pad}{mark} {} -- saw {}", c.condition, c.saw);
+                if c.saw == Saw::Nothing && matches!(&*c.condition, "all of" | "any of" | "not") {
+                    let _ = writeln!(s, "        {pad}{mark} {}", c.condition);
+                } else {
+                    let _ = writeln!(s, "        {pad}{mark} {} -- saw {}", c.condition, c.saw);
+                }
             }
         }
         match &self.rule {

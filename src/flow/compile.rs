@@ -128,6 +128,7 @@ enum Key {
     Form(Box<str>),
     Keyword(Box<str>),
     Channel(Box<str>),
+    Pending(Box<str>),
 }
 
 #[derive(Debug, Default)]
@@ -139,6 +140,8 @@ struct Index {
     forms: HashMap<Box<str>, Vec<u32>>,
     keywords: HashMap<Box<str>, Vec<u32>>,
     channels: HashMap<Box<str>, Vec<u32>>,
+    /// Rules requiring a pending question (`answered`, `pending`), by slot.
+    pending: HashMap<Box<str>, Vec<u32>>,
 }
 
 /// A compiled flow.
@@ -589,6 +592,11 @@ impl CompiledFlow {
                 out.extend_from_slice(list);
             }
         }
+        if let Some(slot) = facts.pending {
+            if let Some(list) = ix.pending.get(slot) {
+                out.extend_from_slice(list);
+            }
+        }
         if !ix.keywords.is_empty() {
             for hit in &facts.detection.keywords {
                 let list = if hit.keyword.chars().any(char::is_uppercase) {
@@ -952,6 +960,8 @@ impl Node {
                     Leaf::Button(b) => b.iter().cloned().map(Key::Button).collect(),
                     Leaf::Form(f) => f.iter().cloned().map(Key::Form).collect(),
                     Leaf::Channel(c) => c.iter().cloned().map(Key::Channel).collect(),
+                    // An answer implies the question was pending.
+                    Leaf::Answered(s) | Leaf::Pending(s) => vec![Key::Pending(s.clone())],
                     _ => return Vec::new(),
                 };
                 vec![keys]
@@ -1016,6 +1026,7 @@ impl Index {
                     Key::Form(f) => ix.forms.entry(f.clone()).or_default(),
                     Key::Keyword(w) => ix.keywords.entry(w.clone()).or_default(),
                     Key::Channel(c) => ix.channels.entry(c.clone()).or_default(),
+                    Key::Pending(s) => ix.pending.entry(s.clone()).or_default(),
                 };
                 if list.last() != Some(&ri) {
                     list.push(ri);
@@ -1281,6 +1292,8 @@ mod tests {
         message: Message,
         context: Context,
         slots: BTreeMap<String, Value>,
+        /// A pending question's slot and whether this message answered it.
+        pending_slot: Option<(String, bool)>,
     }
 
     impl Case {
@@ -1290,6 +1303,7 @@ mod tests {
                 message: Message::default(),
                 context: Context::default(),
                 slots: BTreeMap::new(),
+                pending_slot: None,
             }
         }
 
@@ -1300,8 +1314,12 @@ mod tests {
                 message: &self.message,
                 context: &self.context,
                 new_slots: &self.slots,
-                answered: None,
-                pending: None,
+                answered: self
+                    .pending_slot
+                    .as_ref()
+                    .filter(|p| p.1)
+                    .map(|p| p.0.as_str()),
+                pending: self.pending_slot.as_ref().map(|p| p.0.as_str()),
             }
         }
     }
@@ -1572,6 +1590,8 @@ mod tests {
             (0..2usize).prop_map(|i| Condition::Form(Names::from(format!("f{i}")))),
             (0..3usize).prop_map(|i| Condition::channel(format!("c{i}").as_str())),
             (0..2usize).prop_map(|i| Condition::tag(format!("t{i}"))),
+            (0..2usize).prop_map(|i| Condition::Answered(format!("s{i}"))),
+            (0..2usize).prop_map(|i| Condition::Pending(format!("s{i}"))),
             (0..4u32).prop_map(|n| Condition::FailedTurns(NumberTest {
                 gte: Some(f64::from(n)),
                 ..NumberTest::default()
@@ -1625,6 +1645,7 @@ mod tests {
             channel in prop::option::of(0..4usize),
             tags in prop::collection::vec(0..3usize, 0..3),
             failed in 0..5u32,
+            pending in prop::option::of((0..3usize, any::<bool>())),
         ) -> Case {
             let hits: Vec<(&str, bool, bool)> =
                 hits.iter().map(|(k, f, n)| (KEYWORDS[*k], *f, *n)).collect();
@@ -1639,6 +1660,7 @@ mod tests {
             };
             case.context.conversation.tags = tags.iter().map(|t| format!("t{t}")).collect();
             case.context.conversation.failed_turns = failed;
+            case.pending_slot = pending.map(|(s, answered)| (format!("s{s}"), answered));
             case
         }
     }
