@@ -1,32 +1,57 @@
-//! Intent model (temporary stand-in on the `flow` branch).
+//! Intents and the intent model: what a message wants, how sure we are, and why.
 //!
-//! This file mirrors the public API of the intent model being written on `main` so that
-//! the flow and router modules can be built and tested before it lands. On merge, main's
-//! version replaces it wholesale. The scorer here is deliberately simple: token overlap
-//! with the best example phrase, plus keyword hits (exact or one typo, negation-aware).
+//! An [`Intent`] is an id plus example phrases and keyword triggers. An
+//! [`IntentModelBuilder`] trains an [`IntentModel`] from them: a linear scorer over word
+//! and character n-grams (see the crate docs for the design), keyword hits as features the
+//! model weighs, and a confidence calibrated on held-out examples. [`IntentModel::detect`]
+//! returns a [`Detection`]: the intent (or none, when the message fits no intent well
+//! enough), a confidence in `[0, 1]`, ranked alternatives, keyword hits and the words that
+//! drove the score.
 //!
-//! Complexity: `detect` is O(tokens × (phrase tokens + keywords)).
+//! Complexity: training is roughly linear in the total length of the phrases times the
+//! number of intents; `detect` is linear in the message length plus the weight rows of the
+//! message's features, independent of the number of phrases.
+//!
+//! # Example
+//! ```
+//! use handoff::{Intent, IntentModel};
+//!
+//! let model = IntentModel::builder()
+//!     .intent(Intent::new("pricing")
+//!         .phrases(["how much does it cost", "what are your prices", "can I get a quote"])
+//!         .keyword("pricing"))
+//!     .intent(Intent::new("support")
+//!         .phrases(["I can't log in", "the app crashes", "reset my password"]))
+//!     .build()?;
+//! let detection = model.detect("how much is the pro plan?");
+//! assert_eq!(detection.intent_id(), Some("pricing"));
+//! assert!(detection.confidence > 0.0 && detection.confidence <= 1.0);
+//! # Ok::<(), handoff::BuildError>(())
+//! ```
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{BuildError, ValidationError};
-use crate::keywords::{KeywordHit, MatchKind};
-use crate::text::Normalizer;
+use crate::keywords::{KeywordHit, KeywordMatcher};
+use crate::scorer::{self, Example, LinearModel, RawFeature, TrainOptions, SCRATCH};
+use crate::text::{NormalizeOptions, Normalized, Normalizer};
 
-/// An intent: an id, example phrases and keywords.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Default for [`IntentModelBuilder::max_message_len`]: longer messages are cut (at a
+/// char boundary) before scoring. 16 KiB is far beyond any chat message.
+pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
+
+/// An intent: what a message can want, taught by example phrases and keyword triggers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Intent {
-    /// The intent's id, such as `pricing`.
+    /// Unique id, used in flows and reports ("pricing").
     pub id: String,
-    /// Example phrases.
-    #[serde(default)]
+    /// Example phrases: what users say when they want this.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phrases: Vec<String>,
-    /// Keywords that trigger the intent.
-    #[serde(default)]
+    /// Keyword triggers: words or short phrases that are strong evidence for this intent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
 }
 
@@ -35,193 +60,79 @@ impl Intent {
     pub fn new(id: impl Into<String>) -> Self {
         Intent {
             id: id.into(),
-            phrases: Vec::new(),
-            keywords: Vec::new(),
+            ..Intent::default()
         }
     }
 
     /// Adds an example phrase.
-    pub fn phrase(mut self, p: impl Into<String>) -> Self {
-        self.phrases.push(p.into());
+    pub fn phrase(mut self, phrase: impl Into<String>) -> Self {
+        self.phrases.push(phrase.into());
         self
     }
 
-    /// Adds a keyword.
-    pub fn keyword(mut self, k: impl Into<String>) -> Self {
-        self.keywords.push(k.into());
+    /// Adds example phrases.
+    pub fn phrases<I, S>(mut self, phrases: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.phrases.extend(phrases.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a keyword trigger.
+    pub fn keyword(mut self, keyword: impl Into<String>) -> Self {
+        self.keywords.push(keyword.into());
+        self
+    }
+
+    /// Adds keyword triggers.
+    pub fn keywords<I, S>(mut self, keywords: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.keywords.extend(keywords.into_iter().map(Into::into));
         self
     }
 }
 
-/// Builds an [`IntentModel`].
-#[derive(Clone, Debug, Default)]
-pub struct IntentModelBuilder {
-    intents: Vec<Intent>,
-    negatives: Vec<String>,
-    threshold: Option<f32>,
-}
-
-impl IntentModelBuilder {
-    /// Adds an intent.
-    pub fn intent(&mut self, intent: Intent) -> &mut Self {
-        self.intents.push(intent);
-        self
-    }
-
-    /// Adds intents.
-    pub fn intents(&mut self, intents: impl IntoIterator<Item = Intent>) -> &mut Self {
-        self.intents.extend(intents);
-        self
-    }
-
-    /// Adds out-of-scope example phrases.
-    pub fn negatives<'a>(&mut self, negatives: impl IntoIterator<Item = &'a str>) -> &mut Self {
-        self.negatives
-            .extend(negatives.into_iter().map(str::to_string));
-        self
-    }
-
-    /// Sets the confidence threshold below which no intent is reported.
-    pub fn threshold(&mut self, threshold: f32) -> &mut Self {
-        self.threshold = Some(threshold);
-        self
-    }
-
-    /// Builds the model.
-    pub fn build(&self) -> Result<IntentModel, BuildError> {
-        let threshold = self.threshold.unwrap_or(0.5);
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(BuildError::new(
-                "threshold",
-                ValidationError::OutOfRange {
-                    value: threshold.to_string(),
-                    expected: "0 to 1".into(),
-                },
-            ));
-        }
-        let norm = Normalizer::default();
-        let mut seen = BTreeSet::new();
-        let mut intents = Vec::new();
-        for (i, intent) in self.intents.iter().enumerate() {
-            if intent.id.trim().is_empty() {
-                return Err(BuildError::new(
-                    format!("intents[{i}].id"),
-                    ValidationError::Empty { what: "id".into() },
-                ));
-            }
-            if !seen.insert(intent.id.clone()) {
-                return Err(BuildError::new(
-                    format!("intents[{i}].id"),
-                    ValidationError::Duplicate {
-                        id: intent.id.clone(),
-                    },
-                ));
-            }
-            if intent.phrases.is_empty() && intent.keywords.is_empty() {
-                return Err(BuildError::new(
-                    format!("intents[{i}]"),
-                    ValidationError::Empty {
-                        what: "intent".into(),
-                    },
-                ));
-            }
-            let mut keywords = Vec::new();
-            for (k, kw) in intent.keywords.iter().enumerate() {
-                let toks = tokens(&norm, kw);
-                if toks.is_empty() {
-                    return Err(BuildError::new(
-                        format!("intents[{i}].keywords[{k}]"),
-                        ValidationError::Empty {
-                            what: "keyword".into(),
-                        },
-                    ));
-                }
-                keywords.push((Arc::<str>::from(kw.as_str()), toks));
-            }
-            let phrases = intent
-                .phrases
-                .iter()
-                .map(|p| tokens(&norm, p).into_iter().collect::<BTreeSet<_>>())
-                .filter(|s| !s.is_empty())
-                .collect();
-            intents.push(ModelIntent {
-                id: Arc::from(intent.id.as_str()),
-                phrases,
-                keywords,
-            });
-        }
-        let negatives = self
-            .negatives
-            .iter()
-            .map(|p| tokens(&norm, p).into_iter().collect::<BTreeSet<_>>())
-            .filter(|s| !s.is_empty())
-            .collect();
-        Ok(IntentModel {
-            inner: Arc::new(ModelInner {
-                intents,
-                negatives,
-                threshold,
-                norm,
-            }),
-        })
-    }
-}
-
-#[derive(Debug)]
-struct ModelIntent {
-    id: Arc<str>,
-    phrases: Vec<BTreeSet<String>>,
-    keywords: Vec<(Arc<str>, Vec<String>)>,
-}
-
-#[derive(Debug)]
-struct ModelInner {
-    intents: Vec<ModelIntent>,
-    negatives: Vec<BTreeSet<String>>,
-    threshold: f32,
-    norm: Normalizer,
-}
-
-/// A trained intent model. Cheap to clone; `Send + Sync`.
-#[derive(Clone, Debug)]
-pub struct IntentModel {
-    inner: Arc<ModelInner>,
-}
-
-/// One intent and its confidence.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One candidate intent and its calibrated confidence.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct IntentScore {
     /// The intent id.
     pub intent: Arc<str>,
-    /// Confidence in [0, 1].
+    /// Calibrated confidence in `[0, 1]`.
     pub confidence: f32,
 }
 
-/// A piece of the message that supported the decision.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A word or phrase of the message that pushed the score of the detected intent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Evidence {
-    /// The text.
+    /// The text as the user typed it.
     pub text: String,
-    /// Byte span in the original message.
+    /// Byte range in the original message.
     pub span: Range<usize>,
-    /// Its weight.
+    /// Its contribution to the intent's raw score (positive: for the intent).
     pub weight: f32,
 }
 
-/// What the model found in a message.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// What a message wants.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Detection {
-    /// The detected intent, if the top candidate reached the threshold.
+    /// The detected intent, or `None` when no intent is confident enough.
     pub intent: Option<Arc<str>>,
-    /// Confidence of the top candidate.
+    /// Calibrated confidence of the best candidate in `[0, 1]`, also when it was below
+    /// the threshold and `intent` is `None`: roughly the probability that the best
+    /// candidate is right.
     pub confidence: f32,
-    /// Ranked candidates, top first.
+    /// The best candidates, most likely first (at most five).
     pub alternatives: Vec<IntentScore>,
-    /// Keyword hits.
+    /// Keyword triggers found in the message.
     pub keywords: Vec<KeywordHit>,
-    /// Supporting evidence.
+    /// The words that drove the best candidate's score, strongest first.
     pub evidence: Vec<Evidence>,
-    /// Whether the message was cut before scoring.
+    /// Whether the message was longer than the model's limit and cut before scoring.
     pub truncated: bool,
 }
 
@@ -230,179 +141,786 @@ impl Detection {
     pub fn intent_id(&self) -> Option<&str> {
         self.intent.as_deref()
     }
+
+    /// The best candidate's id, even when it was below the threshold.
+    pub fn best_candidate(&self) -> Option<&str> {
+        self.alternatives.first().map(|s| &*s.intent)
+    }
 }
 
-const NEGATORS: &[&str] = &[
-    "not", "no", "don't", "dont", "never", "without", "doesn't", "isn't", "won't", "nor",
-];
-const MAX_BYTES: usize = 4096;
+/// A labelled message for calibration: its text and its intent, `None` for "no intent".
+pub type LabeledText = (String, Option<String>);
 
-fn tokens(norm: &Normalizer, text: &str) -> Vec<String> {
-    let n = norm.normalize(text);
-    n.tokens().map(|t| t.text(&n).to_string()).collect()
+/// Builds an [`IntentModel`]. Reusable: `build` can be called again after changes.
+#[derive(Clone, Debug)]
+pub struct IntentModelBuilder {
+    intents: Vec<Intent>,
+    negatives: Vec<String>,
+    threshold: Option<f32>,
+    normalize: NormalizeOptions,
+    held_out: Vec<LabeledText>,
+    folds: usize,
+    c: f32,
+    max_message_len: usize,
 }
 
-fn within_one(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 1 {
-        return false;
-    }
-    // Damerau-Levenshtein, small inputs only.
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=m {
-        d[0][j] = j;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
+impl Default for IntentModelBuilder {
+    fn default() -> Self {
+        IntentModelBuilder {
+            intents: Vec::new(),
+            negatives: Vec::new(),
+            threshold: None,
+            normalize: NormalizeOptions::default(),
+            held_out: Vec::new(),
+            folds: 5,
+            c: 1.0,
+            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
         }
     }
-    d[n][m] <= 1
 }
 
-impl IntentModel {
-    /// A builder.
-    pub fn builder() -> IntentModelBuilder {
-        IntentModelBuilder::default()
+impl IntentModelBuilder {
+    /// A builder with no intents and default options.
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// Whether the model knows `id`.
-    pub fn has_intent(&self, id: &str) -> bool {
-        self.inner.intents.iter().any(|i| &*i.id == id)
+    /// Adds an intent.
+    pub fn intent(&mut self, intent: Intent) -> &mut Self {
+        self.intents.push(intent);
+        self
     }
 
-    /// The intent ids, in training order.
-    pub fn intent_ids(&self) -> impl Iterator<Item = &str> {
-        self.inner.intents.iter().map(|i| &*i.id)
+    /// Adds intents.
+    pub fn intents<I: IntoIterator<Item = Intent>>(&mut self, intents: I) -> &mut Self {
+        self.intents.extend(intents);
+        self
     }
 
-    /// The no-intent threshold.
-    pub fn threshold(&self) -> f32 {
-        self.inner.threshold
+    /// Adds a negative example: a message that wants none of the intents (chit-chat,
+    /// off-topic requests). Negatives teach the model what "no intent" looks like.
+    pub fn negative(&mut self, text: impl Into<String>) -> &mut Self {
+        self.negatives.push(text.into());
+        self
     }
 
-    /// Detects the intent of `text`.
-    pub fn detect(&self, text: &str) -> Detection {
-        let inner = &*self.inner;
-        let mut cut = text.len().min(MAX_BYTES);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let truncated = cut < text.len();
-        let n = inner.norm.normalize(&text[..cut]);
-        let s = n.as_str();
-        let toks: Vec<(Range<usize>, &str)> =
-            n.tokens().map(|t| (t.range.clone(), &s[t.range])).collect();
-        // Negation scope: from a negator to the next clause boundary.
-        let mut negated = vec![false; toks.len()];
-        let mut active = false;
-        for (i, (r, w)) in toks.iter().enumerate() {
-            if i > 0 {
-                let gap = &s[toks[i - 1].0.end..r.start];
-                if gap.contains([',', '.', ';', '!', '?']) || *w == "but" {
-                    active = false;
-                }
-            }
-            negated[i] = active;
-            if NEGATORS.contains(w) {
-                active = true;
-            }
-        }
-        let set: BTreeSet<&str> = toks.iter().map(|t| t.1).collect();
-        let mut hits = Vec::new();
-        let mut scores = Vec::new();
-        for intent in &inner.intents {
-            let mut best = 0.0f32;
-            for p in &intent.phrases {
-                let common = p.iter().filter(|w| set.contains(w.as_str())).count();
-                if common > 0 {
-                    let score = 2.0 * common as f32 / (p.len() + set.len()) as f32;
-                    best = best.max(score);
-                }
-            }
-            let mut kw_bonus = 0.0f32;
-            for (kw, kt) in &intent.keywords {
-                let len = kt.len();
-                if len == 0 || len > toks.len() {
-                    continue;
-                }
-                for start in 0..=toks.len() - len {
-                    let mut distance = 0u8;
-                    let ok = kt.iter().enumerate().all(|(j, w)| {
-                        let t = toks[start + j].1;
-                        if t == w {
-                            true
-                        } else if w.chars().count() >= 4 && within_one(t, w) {
-                            distance += 1;
-                            true
-                        } else {
-                            false
-                        }
-                    });
-                    if ok {
-                        let neg = negated[start];
-                        let span =
-                            n.original_span(toks[start].0.start..toks[start + len - 1].0.end);
-                        hits.push(KeywordHit {
-                            keyword: kw.clone(),
-                            intent: intent.id.clone(),
-                            kind: if distance == 0 {
-                                MatchKind::Exact
-                            } else {
-                                MatchKind::Fuzzy { distance }
+    /// Adds negative examples.
+    pub fn negatives<I, S>(&mut self, texts: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.negatives.extend(texts.into_iter().map(Into::into));
+        self
+    }
+
+    /// Fixes the no-intent threshold on the calibrated confidence, in `[0, 1]`. Without
+    /// it, the threshold is chosen on held-out data (see [`calibrate_on`]): the one that
+    /// maximizes in-scope accuracy plus no-intent recall when the held-out data has
+    /// no-intent examples, else 0.5.
+    ///
+    /// [`calibrate_on`]: IntentModelBuilder::calibrate_on
+    pub fn threshold(&mut self, threshold: f32) -> &mut Self {
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// Calibrates confidence (and, unless fixed, the threshold) on these held-out
+    /// labelled messages instead of on cross-validation folds of the training phrases.
+    /// A label of `None` means "no intent".
+    pub fn calibrate_on<I, S>(&mut self, examples: I) -> &mut Self
+    where
+        I: IntoIterator<Item = (S, Option<S>)>,
+        S: Into<String>,
+    {
+        self.held_out
+            .extend(examples.into_iter().map(|(t, l)| (t.into(), l.map(Into::into))));
+        self
+    }
+
+    /// Number of cross-validation folds used for calibration when no held-out examples
+    /// are given (default 5). `0` or `1` skips calibration and uses a fixed mapping from
+    /// scores to confidence.
+    pub fn calibration_folds(&mut self, folds: usize) -> &mut Self {
+        self.folds = folds;
+        self
+    }
+
+    /// Text normalization options (default: accent folding on).
+    pub fn normalize_options(&mut self, options: NormalizeOptions) -> &mut Self {
+        self.normalize = options;
+        self
+    }
+
+    /// Regularization: higher values fit the example phrases more closely (default 1.0).
+    pub fn regularization(&mut self, c: f32) -> &mut Self {
+        self.c = c;
+        self
+    }
+
+    /// Messages longer than this many bytes are cut at a char boundary before scoring,
+    /// and the detection says so (default [`DEFAULT_MAX_MESSAGE_LEN`]).
+    pub fn max_message_len(&mut self, bytes: usize) -> &mut Self {
+        self.max_message_len = bytes;
+        self
+    }
+
+    /// Validates the intents and trains the model.
+    pub fn build(&self) -> Result<IntentModel, BuildError> {
+        let prepared = self.validate()?;
+        let trained = prepared.train(&prepared.all_examples(), self.c);
+        let held_out: Vec<(Vec<f32>, Option<usize>)> = if !self.held_out.is_empty() {
+            let mut samples = Vec::with_capacity(self.held_out.len());
+            for (i, (text, label)) in self.held_out.iter().enumerate() {
+                let class = match label {
+                    None => None,
+                    Some(id) => Some(prepared.class_of(id).ok_or_else(|| {
+                        BuildError::new(
+                            format!("held_out[{i}].intent"),
+                            ValidationError::Unknown {
+                                what: "intent".into(),
+                                name: id.clone(),
                             },
-                            negated: neg,
-                            span,
-                        });
-                        if !neg {
-                            kw_bonus = kw_bonus.max(0.35);
-                        }
+                        )
+                    })?),
+                };
+                samples.push((trained.raw_scores(text).1, class));
+            }
+            samples
+        } else if self.folds >= 2 {
+            prepared.cross_validated_scores(self.folds, self.c)
+        } else {
+            Vec::new()
+        };
+        let calibration = Calibration::fit(&held_out);
+        let threshold = match self.threshold {
+            Some(t) => t,
+            None => calibration.choose_threshold(&held_out),
+        };
+        Ok(IntentModel {
+            inner: Arc::new(Inner {
+                calibration,
+                ..trained
+            }),
+            threshold,
+        })
+    }
+
+    fn validate(&self) -> Result<Prepared, BuildError> {
+        if self.intents.is_empty() {
+            return Err(BuildError::new(
+                "intents",
+                ValidationError::Empty {
+                    what: "the intent list".into(),
+                },
+            ));
+        }
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(BuildError::new(
+                    "threshold",
+                    ValidationError::OutOfRange {
+                        value: t.to_string(),
+                        expected: "0 to 1".into(),
+                    },
+                ));
+            }
+        }
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(BuildError::new(
+                "regularization",
+                ValidationError::OutOfRange {
+                    value: self.c.to_string(),
+                    expected: "a positive number".into(),
+                },
+            ));
+        }
+        let normalizer = Normalizer::new(self.normalize);
+        let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut keyword_entries = Vec::new();
+        for (i, intent) in self.intents.iter().enumerate() {
+            let id = intent.id.trim();
+            if id.is_empty() {
+                return Err(BuildError::new(
+                    format!("intents[{i}].id"),
+                    ValidationError::Empty {
+                        what: "the intent id".into(),
+                    },
+                ));
+            }
+            if ids.insert(&intent.id, i).is_some() {
+                return Err(BuildError::new(
+                    format!("intents[{i}].id"),
+                    ValidationError::Duplicate {
+                        id: intent.id.clone(),
+                    },
+                ));
+            }
+            let has_phrase = intent
+                .phrases
+                .iter()
+                .any(|p| !normalizer.normalize(p).is_empty());
+            if !has_phrase && intent.keywords.is_empty() {
+                return Err(BuildError::new(
+                    format!("intents[{i}]"),
+                    ValidationError::Empty {
+                        what: format!("intent {:?} has no phrases and no keywords; it", intent.id),
+                    },
+                ));
+            }
+            for (k, keyword) in intent.keywords.iter().enumerate() {
+                keyword_entries.push((
+                    Arc::<str>::from(intent.id.as_str()),
+                    Arc::<str>::from(keyword.as_str()),
+                    format!("intents[{i}].keywords[{k}]"),
+                ));
+            }
+        }
+        let keywords = KeywordMatcher::from_entries(&keyword_entries, self.normalize)?;
+        Ok(Prepared {
+            builder: self,
+            normalizer,
+            keywords,
+            ids: self.intents.iter().map(|i| Arc::from(i.id.as_str())).collect(),
+        })
+    }
+}
+
+/// Validated input, ready to train.
+struct Prepared<'a> {
+    builder: &'a IntentModelBuilder,
+    normalizer: Normalizer,
+    keywords: KeywordMatcher,
+    ids: Vec<Arc<str>>,
+}
+
+impl Prepared<'_> {
+    fn class_of(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|i| &**i == id)
+    }
+
+    /// Every training text with its class: phrases, keywords (a keyword alone is an
+    /// example of its intent), negatives.
+    fn all_examples(&self) -> Vec<(&str, Option<usize>)> {
+        let mut out = Vec::new();
+        for (class, intent) in self.builder.intents.iter().enumerate() {
+            for text in intent.phrases.iter().chain(&intent.keywords) {
+                out.push((text.as_str(), Some(class)));
+            }
+        }
+        for text in &self.builder.negatives {
+            out.push((text.as_str(), None));
+        }
+        out
+    }
+
+    fn train(&self, examples: &[(&str, Option<usize>)], c: f32) -> Inner {
+        let mut normalized = Normalized::default();
+        let mut buf = Vec::new();
+        let mut hits = Vec::new();
+        let mut class_index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (class, id) in self.ids.iter().enumerate() {
+            class_index.insert(id, class);
+        }
+        let data: Vec<Example> = examples
+            .iter()
+            .map(|&(text, class)| {
+                self.normalizer.normalize_into(text, &mut normalized);
+                let mut features = Vec::new();
+                scorer::extract(normalized.as_str(), &mut buf, |f| features.push(f.hash));
+                hits.clear();
+                self.keywords.find_normalized(&normalized, &mut hits);
+                for hit in &hits {
+                    features.push(scorer::keyword_feature(class_index[&*hit.intent], hit.negated));
+                }
+                Example { features, class }
+            })
+            .collect();
+        let options = TrainOptions {
+            c,
+            ..TrainOptions::default()
+        };
+        let linear = LinearModel::train(&data, self.ids.len(), options);
+        Inner {
+            ids: self.ids.clone(),
+            class_index: class_index
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            normalizer: self.normalizer,
+            keywords: self.keywords.clone(),
+            linear,
+            calibration: Calibration::PRIOR,
+            max_message_len: self.builder.max_message_len,
+        }
+    }
+
+    /// Raw scores of every training example, each from a model that did not see it.
+    fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<(Vec<f32>, Option<usize>)> {
+        let examples = self.all_examples();
+        if examples.len() < folds * 2 {
+            return Vec::new();
+        }
+        // Deterministic shuffle, then round-robin into folds.
+        let mut order: Vec<usize> = (0..examples.len()).collect();
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        let mut out = Vec::with_capacity(examples.len());
+        for fold in 0..folds {
+            let train: Vec<(&str, Option<usize>)> = order
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k % folds != fold)
+                .map(|(_, &i)| examples[i])
+                .collect();
+            let model = self.train(&train, c);
+            for (_, &i) in order.iter().enumerate().filter(|(k, _)| k % folds == fold) {
+                let (text, class) = examples[i];
+                out.push((model.raw_scores(text).1, class));
+            }
+        }
+        out
+    }
+}
+
+/// Maps raw scores to a calibrated confidence: a logistic function of the candidate's
+/// score and its margin over the best other candidate (Platt scaling with two inputs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Calibration {
+    score: f32,
+    margin: f32,
+    offset: f32,
+}
+
+impl Calibration {
+    /// Used when there is too little held-out data to fit: a score at the SVM margin
+    /// (1.0) with a clear lead reads as confident, a negative score as unlikely.
+    const PRIOR: Calibration = Calibration {
+        score: 3.0,
+        margin: 3.0,
+        offset: -1.0,
+    };
+
+    fn confidence(&self, score: f32, best_other: f32) -> f32 {
+        let z = self.score * score + self.margin * (score - best_other) + self.offset;
+        let p = 1.0 / (1.0 + (-z).exp());
+        if p.is_nan() {
+            0.0
+        } else {
+            p.clamp(0.0, 1.0)
+        }
+    }
+
+    fn top(scores: &[f32]) -> (usize, f32, f32) {
+        let mut best = (0, f32::NEG_INFINITY);
+        let mut second = f32::NEG_INFINITY;
+        for (i, &s) in scores.iter().enumerate() {
+            if s > best.1 {
+                second = best.1;
+                best = (i, s);
+            } else if s > second {
+                second = s;
+            }
+        }
+        if !second.is_finite() {
+            second = best.1 - 1.0;
+        }
+        (best.0, best.1, second)
+    }
+
+    /// Fits the logistic map by Newton's method on (score, margin, top-is-right).
+    fn fit(samples: &[(Vec<f32>, Option<usize>)]) -> Calibration {
+        let points: Vec<([f64; 3], f64)> = samples
+            .iter()
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(scores, class)| {
+                let (best, s1, s2) = Calibration::top(scores);
+                let right = *class == Some(best);
+                ([s1 as f64, (s1 - s2) as f64, 1.0], if right { 1.0 } else { 0.0 })
+            })
+            .collect();
+        let positives = points.iter().filter(|p| p.1 > 0.5).count();
+        if points.len() < 20 || positives < 5 || points.len() - positives < 5 {
+            return Calibration::PRIOR;
+        }
+        // Platt's smoothed targets keep the fit finite on separable data.
+        let n_pos = positives as f64;
+        let n_neg = (points.len() - positives) as f64;
+        let hi = (n_pos + 1.0) / (n_pos + 2.0);
+        let lo = 1.0 / (n_neg + 2.0);
+        let mut beta = [
+            Calibration::PRIOR.score as f64,
+            Calibration::PRIOR.margin as f64,
+            Calibration::PRIOR.offset as f64,
+        ];
+        for _ in 0..50 {
+            let mut grad = [0.0f64; 3];
+            let mut hess = [[0.0f64; 3]; 3];
+            for (x, y) in &points {
+                let target = if *y > 0.5 { hi } else { lo };
+                let z: f64 = (0..3).map(|k| beta[k] * x[k]).sum();
+                let p = 1.0 / (1.0 + (-z).exp());
+                let w = (p * (1.0 - p)).max(1e-12);
+                for a in 0..3 {
+                    grad[a] += (p - target) * x[a];
+                    for b in 0..3 {
+                        hess[a][b] += w * x[a] * x[b];
                     }
                 }
             }
-            scores.push(IntentScore {
-                intent: intent.id.clone(),
-                confidence: (best + kw_bonus).min(1.0),
-            });
-        }
-        let neg_best = inner
-            .negatives
-            .iter()
-            .map(|p| {
-                let common = p.iter().filter(|w| set.contains(w.as_str())).count();
-                2.0 * common as f32 / (p.len() + set.len()).max(1) as f32
-            })
-            .fold(0.0f32, f32::max);
-        for sc in &mut scores {
-            if neg_best > sc.confidence {
-                sc.confidence *= 0.5;
+            for (a, row) in hess.iter_mut().enumerate() {
+                row[a] += 1e-6; // ridge keeps the system solvable
+            }
+            let Some(step) = solve3(hess, grad) else {
+                break;
+            };
+            for k in 0..3 {
+                beta[k] -= step[k];
+            }
+            if step.iter().all(|s| s.abs() < 1e-7) {
+                break;
             }
         }
-        scores.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-        let confidence = scores.first().map_or(0.0, |s| s.confidence);
-        let intent = scores
+        if beta.iter().any(|b| !b.is_finite()) {
+            return Calibration::PRIOR;
+        }
+        Calibration {
+            score: beta[0] as f32,
+            margin: beta[1] as f32,
+            offset: beta[2] as f32,
+        }
+    }
+
+    /// The threshold that maximizes in-scope accuracy plus no-intent recall on held-out
+    /// samples with both kinds; 0.5 when there are no no-intent samples.
+    fn choose_threshold(&self, samples: &[(Vec<f32>, Option<usize>)]) -> f32 {
+        let mut points: Vec<(f32, bool, bool)> = samples
+            .iter()
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(scores, class)| {
+                let (best, s1, s2) = Calibration::top(scores);
+                (self.confidence(s1, s2), class.is_none(), *class == Some(best))
+            })
+            .collect();
+        let in_scope = points.iter().filter(|p| !p.1).count();
+        let out_of_scope = points.len() - in_scope;
+        if in_scope == 0 || out_of_scope == 0 {
+            return 0.5;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Threshold t accepts confidence >= t. Start with t below everything.
+        let mut right = points.iter().filter(|p| p.2).count();
+        let mut rejected_oos = 0usize;
+        let mut best = (
+            right as f64 / in_scope as f64,
+            0.0f32,
+        );
+        let mut i = 0;
+        while i < points.len() {
+            let level = points[i].0;
+            while i < points.len() && points[i].0 == level {
+                if points[i].1 {
+                    rejected_oos += 1;
+                } else if points[i].2 {
+                    right -= 1;
+                }
+                i += 1;
+            }
+            let threshold = if i < points.len() {
+                (level + points[i].0) / 2.0
+            } else {
+                level + (1.0 - level) / 2.0
+            };
+            let score = right as f64 / in_scope as f64 + rejected_oos as f64 / out_of_scope as f64;
+            if score > best.0 {
+                best = (score, threshold);
+            }
+        }
+        best.1.clamp(0.0, 1.0)
+    }
+}
+
+fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
+    for col in 0..3 {
+        let pivot = (col..3).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..3 {
+            let f = a[row][col] / a[col][col];
+            for k in col..3 {
+                a[row][k] -= f * a[col][k];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; 3];
+    for row in (0..3).rev() {
+        let s: f64 = (row + 1..3).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - s) / a[row][row];
+    }
+    Some(x)
+}
+
+#[derive(Debug)]
+struct Inner {
+    ids: Vec<Arc<str>>,
+    class_index: BTreeMap<String, usize>,
+    normalizer: Normalizer,
+    keywords: KeywordMatcher,
+    linear: LinearModel,
+    calibration: Calibration,
+    max_message_len: usize,
+}
+
+impl Inner {
+    /// Keyword hits and raw scores for `text` (allocating; for training-time use).
+    fn raw_scores(&self, text: &str) -> (Vec<KeywordHit>, Vec<f32>) {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut normalized = Normalized::default();
+            let hits = self.analyze(text, &mut normalized, &mut scratch);
+            (hits, scratch.scores.clone())
+        })
+    }
+
+    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`.
+    fn analyze(
+        &self,
+        text: &str,
+        normalized: &mut Normalized,
+        scratch: &mut scorer::Scratch,
+    ) -> Vec<KeywordHit> {
+        self.normalizer.normalize_into(text, normalized);
+        let mut hits = Vec::new();
+        if !self.keywords.is_empty() {
+            self.keywords.find_normalized(normalized, &mut hits);
+        }
+        let mut raw: Vec<RawFeature> = std::mem::take(&mut scratch.raw);
+        raw.clear();
+        scorer::extract(normalized.as_str(), &mut scratch.bytes, |f| raw.push(f));
+        for hit in &hits {
+            if let Some(&class) = self.class_index.get(&*hit.intent) {
+                raw.push(RawFeature {
+                    hash: scorer::keyword_feature(class, hit.negated),
+                    token: u32::MAX,
+                });
+            }
+        }
+        let (slots, vector) = LinearModel::slots_and_scratch(scratch);
+        self.linear.vectorize(&raw, slots, vector);
+        let vector = std::mem::take(&mut scratch.vector);
+        let mut scores = std::mem::take(&mut scratch.scores);
+        self.linear.score(&vector, &mut scores);
+        scratch.vector = vector;
+        scratch.scores = scores;
+        scratch.raw = raw;
+        hits
+    }
+}
+
+/// A trained intent model. Immutable, `Send + Sync`, and cheap to clone.
+#[derive(Clone, Debug)]
+pub struct IntentModel {
+    inner: Arc<Inner>,
+    threshold: f32,
+}
+
+impl IntentModel {
+    /// A builder for a model.
+    pub fn builder() -> IntentModelBuilder {
+        IntentModelBuilder::new()
+    }
+
+    /// Detects the intent of `text`. Never panics, whatever the input.
+    pub fn detect(&self, text: &str) -> Detection {
+        let inner = &*self.inner;
+        let (text, truncated) = cut(text, inner.max_message_len);
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut normalized = std::mem::take(&mut scratch.normalized);
+            let keywords = inner.analyze(text, &mut normalized, &mut scratch);
+            let detection = self.detection_from(&scratch, &normalized, text, keywords, truncated);
+            scratch.normalized = normalized;
+            detection
+        })
+    }
+
+    fn detection_from(
+        &self,
+        scratch: &scorer::Scratch,
+        normalized: &Normalized,
+        text: &str,
+        keywords: Vec<KeywordHit>,
+        truncated: bool,
+    ) -> Detection {
+        let inner = &*self.inner;
+        let scores = &scratch.scores;
+        // Top five by score, ties broken by intent order for determinism.
+        let mut top: [(usize, f32); 6] = [(usize::MAX, f32::NEG_INFINITY); 6];
+        for (class, &s) in scores.iter().enumerate() {
+            if s > top[4].1 {
+                let mut at = 4;
+                while at > 0 && s > top[at - 1].1 {
+                    top[at] = top[at - 1];
+                    at -= 1;
+                }
+                top[at] = (class, s);
+            }
+        }
+        let count = scores.len().min(5);
+        let best_score = top[0].1;
+        let second_score = if count > 1 { top[1].1 } else { best_score - 1.0 };
+        let alternatives: Vec<IntentScore> = top[..count]
+            .iter()
+            .map(|&(class, s)| {
+                let other = if class == top[0].0 { second_score } else { best_score };
+                IntentScore {
+                    intent: inner.ids[class].clone(),
+                    confidence: inner.calibration.confidence(s, other),
+                }
+            })
+            .collect();
+        let confidence = alternatives.first().map_or(0.0, |a| a.confidence);
+        let intent = alternatives
             .first()
-            .filter(|s| s.confidence >= inner.threshold && s.confidence > 0.0)
-            .map(|s| s.intent.clone());
-        hits.sort_by_key(|h| h.span.start);
+            .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
+            .map(|a| a.intent.clone());
+        let evidence = if count > 0 {
+            self.evidence(scratch, normalized, text, top[0].0)
+        } else {
+            Vec::new()
+        };
         Detection {
             intent,
             confidence,
-            alternatives: scores,
-            keywords: hits,
-            evidence: Vec::new(),
+            alternatives,
+            keywords,
+            evidence,
             truncated,
         }
     }
+
+    /// Sums each token's feature contributions to `class` and keeps the top three.
+    fn evidence(
+        &self,
+        scratch: &scorer::Scratch,
+        normalized: &Normalized,
+        text: &str,
+        class: usize,
+    ) -> Vec<Evidence> {
+        let mut per_token: [(u32, f32); 3] = [(u32::MAX, 0.0); 3];
+        let mut current = (u32::MAX, 0.0f32);
+        let mut entries: Vec<(u32, f32)> = scratch
+            .vector
+            .entries
+            .iter()
+            .filter(|e| e.2 != u32::MAX)
+            .map(|&(id, value, token)| (token, value * self.inner.linear.weight(id, class)))
+            .collect();
+        entries.sort_by_key(|e| e.0);
+        let mut push = |(token, weight): (u32, f32)| {
+            if token == u32::MAX || weight <= 0.0 {
+                return;
+            }
+            if let Some(at) = per_token.iter().position(|p| weight > p.1 || p.0 == u32::MAX) {
+                per_token[at..].rotate_right(1);
+                per_token[at] = (token, weight);
+            }
+        };
+        for (token, weight) in entries {
+            if token != current.0 {
+                push(current);
+                current = (token, 0.0);
+            }
+            current.1 += weight;
+        }
+        push(current);
+        let tokens: Vec<Range<usize>> = normalized.tokens().map(|t| t.range).collect();
+        per_token
+            .iter()
+            .filter(|p| p.0 != u32::MAX)
+            .filter_map(|&(token, weight)| {
+                let range = tokens.get(token as usize)?.clone();
+                let span = normalized.original_span(range);
+                Some(Evidence {
+                    text: text.get(span.clone())?.to_string(),
+                    span,
+                    weight,
+                })
+            })
+            .collect()
+    }
+
+    #[doc(hidden)]
+    pub fn debug_scores(&self, text: &str) -> Vec<f32> {
+        self.inner.raw_scores(text).1
+    }
+
+    /// The no-intent threshold on the calibrated confidence.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The same model with another no-intent threshold (cheap: shares the weights).
+    pub fn with_threshold(&self, threshold: f32) -> IntentModel {
+        IntentModel {
+            inner: Arc::clone(&self.inner),
+            threshold: if threshold.is_nan() {
+                self.threshold
+            } else {
+                threshold.clamp(0.0, 1.0)
+            },
+        }
+    }
+
+    /// The intent ids, in the order they were given.
+    pub fn intent_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inner.ids.iter().map(|id| &**id)
+    }
+
+    /// Whether the model knows an intent with this id.
+    pub fn has_intent(&self, id: &str) -> bool {
+        self.inner.class_index.contains_key(id)
+    }
+
+    /// The keyword matcher over every intent's keywords.
+    pub fn keyword_matcher(&self) -> &KeywordMatcher {
+        &self.inner.keywords
+    }
+
+    /// The normalizer the model applies to messages.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.inner.normalizer
+    }
+
+    /// Approximate heap memory held by the model, in bytes.
+    pub fn model_bytes(&self) -> usize {
+        self.inner.linear.bytes()
+            + self.inner.ids.iter().map(|id| id.len() + 32).sum::<usize>() * 2
+            + std::mem::size_of::<Inner>()
+    }
+}
+
+fn normalized_has_content(normalized: &Normalized) -> bool {
+    normalized.tokens().next().is_some()
+}
+
+/// Cuts `text` to at most `max` bytes at a char boundary.
+pub(crate) fn cut(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
 }

@@ -7,6 +7,7 @@ pub mod flow;
 pub mod intent;
 pub mod keywords;
 pub mod router;
+pub mod scorer;
 pub mod text;
 
 pub use error::{BuildError, ValidationError};
@@ -15,7 +16,7 @@ pub use flow::{
     OfficeHours, Priority, Route, Rule, Value, Weekday,
 };
 pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
-pub use keywords::{KeywordHit, MatchKind};
+pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
 pub use router::{
     AnswerTrace, ConditionTrace, Context, ContextUpdate, Conversation, Decision, Event, Form,
     LocalTime, Message, Pending, Router, RouterBuilder, RouterConfig, RouterOptions, RuleTrace,

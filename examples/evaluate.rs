@@ -1,0 +1,204 @@
+//! Trains an intent model on a data set and measures it.
+//!
+//! ```text
+//! cargo run --release --example evaluate -- DATASET_DIR
+//! ```
+//!
+//! DATASET_DIR holds `train.jsonl`, `test.jsonl` and optionally `val.jsonl`, one
+//! `{"text": ..., "intent": ...}` per line; the label `oos` means "no intent". Training
+//! uses train (oos lines only as negatives); the no-intent threshold is calibrated on val
+//! (or on folds of train when there is no val); test messages are classified one at a
+//! time through the public API before their labels are looked at. The last line printed
+//! is one JSON object with the figures.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use handoff::{Intent, IntentModel};
+
+const OOS: &str = "oos";
+
+#[derive(serde::Deserialize)]
+struct Line {
+    text: String,
+    intent: String,
+}
+
+fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
+    let content = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    content
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l)
+                .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1).into())
+        })
+        .collect()
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let dir = std::env::args()
+        .nth(1)
+        .ok_or("usage: evaluate DATASET_DIR (with train.jsonl, test.jsonl, optional val.jsonl)")?;
+    let dir = Path::new(&dir);
+    let train = load(&dir.join("train.jsonl"))?;
+    let test = load(&dir.join("test.jsonl"))?;
+    let val_path = dir.join("val.jsonl");
+    let val = if val_path.exists() {
+        Some(load(&val_path)?)
+    } else {
+        None
+    };
+
+    // Intents in order of first appearance; oos lines become negatives.
+    let mut order: Vec<String> = Vec::new();
+    let mut phrases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut negatives = Vec::new();
+    for line in &train {
+        if line.intent == OOS {
+            negatives.push(line.text.clone());
+            continue;
+        }
+        let entry = phrases.entry(line.intent.clone()).or_default();
+        if entry.is_empty() {
+            order.push(line.intent.clone());
+        }
+        entry.push(line.text.clone());
+    }
+    let mut builder = IntentModel::builder();
+    for id in &order {
+        builder.intent(Intent::new(id.clone()).phrases(phrases[id].iter().cloned()));
+    }
+    builder.negatives(negatives);
+    if let Some(val) = &val {
+        builder.calibrate_on(val.iter().map(|l| {
+            (
+                l.text.as_str(),
+                (l.intent != OOS).then_some(l.intent.as_str()),
+            )
+        }));
+    }
+    let started = Instant::now();
+    let model = builder.build()?;
+    let train_ms = started.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "trained {} intents on {} lines in {train_ms:.0} ms; threshold {:.3} (calibrated on {})",
+        order.len(),
+        train.len(),
+        model.threshold(),
+        if val.is_some() { "val" } else { "folds of train" }
+    );
+
+    // Classify every test message before looking at any test label.
+    let detections: Vec<handoff::Detection> = test.iter().map(|l| model.detect(&l.text)).collect();
+    let predictions: Vec<Option<String>> = detections
+        .iter()
+        .map(|d| d.intent_id().map(str::to_string))
+        .collect();
+    println!("\nthreshold sweep: threshold, in-scope accuracy, oos recall");
+    for step in 0..=20 {
+        let t = step as f32 / 20.0;
+        let (mut ins, mut ins_ok, mut o, mut o_ok) = (0, 0, 0, 0);
+        for (line, d) in test.iter().zip(&detections) {
+            let accepted = d.confidence >= t;
+            if line.intent == OOS {
+                o += 1;
+                o_ok += (!accepted) as usize;
+            } else {
+                ins += 1;
+                ins_ok += (accepted && d.best_candidate() == Some(line.intent.as_str())) as usize;
+            }
+        }
+        println!("{t:.2} {:.1} {:.1}", ins_ok as f64 * 100.0 / ins.max(1) as f64, o_ok as f64 * 100.0 / o.max(1) as f64);
+    }
+
+    let mut in_scope = 0usize;
+    let mut in_scope_right = 0usize;
+    let mut oos = 0usize;
+    let mut oos_right = 0usize;
+    // Per label (oos included as a label): true positives, predicted, actual.
+    let mut per_label: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for (line, predicted) in test.iter().zip(&predictions) {
+        let predicted = predicted.as_deref().unwrap_or(OOS);
+        let right = predicted == line.intent;
+        if line.intent == OOS {
+            oos += 1;
+            oos_right += right as usize;
+        } else {
+            in_scope += 1;
+            in_scope_right += right as usize;
+        }
+        per_label.entry(&line.intent).or_default().2 += 1;
+        per_label.entry(predicted).or_default().1 += 1;
+        if right {
+            per_label.entry(predicted).or_default().0 += 1;
+        }
+    }
+    println!("\n{:<28} {:>9} {:>7} {:>7} {:>7}", "intent", "precision", "recall", "f1", "support");
+    let mut f1_sum = 0.0;
+    let mut labels = 0usize;
+    for (label, &(tp, predicted, actual)) in &per_label {
+        if actual == 0 {
+            continue;
+        }
+        let precision = if predicted > 0 { tp as f64 / predicted as f64 } else { 0.0 };
+        let recall = tp as f64 / actual as f64;
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        f1_sum += f1;
+        labels += 1;
+        println!(
+            "{label:<28} {:>9.1} {:>7.1} {:>7.1} {actual:>7}",
+            precision * 100.0,
+            recall * 100.0,
+            f1 * 100.0
+        );
+    }
+
+    // Speed: single-threaded, repeated over the test set until at least one second.
+    let texts: Vec<&str> = test.iter().map(|l| l.text.as_str()).collect();
+    let mut latencies: Vec<u32> = Vec::new();
+    let mut classified = 0usize;
+    let speed_started = Instant::now();
+    let mut checksum = 0usize;
+    while speed_started.elapsed() < Duration::from_secs(1) || classified < texts.len() {
+        for text in &texts {
+            let t = Instant::now();
+            let detection = model.detect(text);
+            latencies.push(t.elapsed().as_nanos().min(u32::MAX as u128) as u32);
+            checksum = checksum.wrapping_add(detection.alternatives.len());
+        }
+        classified += texts.len();
+    }
+    let elapsed = speed_started.elapsed().as_secs_f64();
+    std::hint::black_box(checksum);
+    latencies.sort_unstable();
+    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+
+    let pct = |a: usize, b: usize| if b == 0 { None } else { Some(a as f64 * 100.0 / b as f64) };
+    let summary = serde_json::json!({
+        "dataset": dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+        "intents": order.len(),
+        "train": train.len(),
+        "test": test.len(),
+        "in_scope_acc": pct(in_scope_right, in_scope),
+        "oos_recall": pct(oos_right, oos),
+        "overall_acc": pct(in_scope_right + oos_right, in_scope + oos),
+        "macro_f1": if labels > 0 { Some(f1_sum * 100.0 / labels as f64) } else { None },
+        "threshold": model.threshold(),
+        "train_ms": train_ms.round(),
+        "classify_msgs_per_s": (classified as f64 / elapsed).round(),
+        "p50_us": percentile(0.50),
+        "p99_us": percentile(0.99),
+        "model_bytes": model.model_bytes(),
+    });
+    println!("\n{summary}");
+    Ok(())
+}
