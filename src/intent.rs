@@ -233,8 +233,11 @@ impl IntentModelBuilder {
         I: IntoIterator<Item = (S, Option<S>)>,
         S: Into<String>,
     {
-        self.held_out
-            .extend(examples.into_iter().map(|(t, l)| (t.into(), l.map(Into::into))));
+        self.held_out.extend(
+            examples
+                .into_iter()
+                .map(|(t, l)| (t.into(), l.map(Into::into))),
+        );
         self
     }
 
@@ -381,7 +384,11 @@ impl IntentModelBuilder {
             builder: self,
             normalizer,
             keywords,
-            ids: self.intents.iter().map(|i| Arc::from(i.id.as_str())).collect(),
+            ids: self
+                .intents
+                .iter()
+                .map(|i| Arc::from(i.id.as_str()))
+                .collect(),
         })
     }
 }
@@ -431,7 +438,10 @@ impl Prepared<'_> {
                 hits.clear();
                 self.keywords.find_normalized(&normalized, &mut hits);
                 for hit in &hits {
-                    features.push(scorer::keyword_feature(class_index[&*hit.intent], hit.negated));
+                    features.push(scorer::keyword_feature(
+                        class_index[&*hit.intent],
+                        hit.negated,
+                    ));
                 }
                 Example { features, class }
             })
@@ -541,7 +551,10 @@ impl Calibration {
             .map(|(scores, class)| {
                 let (best, s1, s2) = Calibration::top(scores);
                 let right = *class == Some(best);
-                ([s1 as f64, (s1 - s2) as f64, 1.0], if right { 1.0 } else { 0.0 })
+                (
+                    [s1 as f64, (s1 - s2) as f64, 1.0],
+                    if right { 1.0 } else { 0.0 },
+                )
             })
             .collect();
         let positives = points.iter().filter(|p| p.1 > 0.5).count();
@@ -604,7 +617,11 @@ impl Calibration {
             .filter(|(s, _)| !s.is_empty())
             .map(|(scores, class)| {
                 let (best, s1, s2) = Calibration::top(scores);
-                (self.confidence(s1, s2), class.is_none(), *class == Some(best))
+                (
+                    self.confidence(s1, s2),
+                    class.is_none(),
+                    *class == Some(best),
+                )
             })
             .collect();
         let in_scope = points.iter().filter(|p| !p.1).count();
@@ -616,10 +633,7 @@ impl Calibration {
         // Threshold t accepts confidence >= t. Start with t below everything.
         let mut right = points.iter().filter(|p| p.2).count();
         let mut rejected_oos = 0usize;
-        let mut best = (
-            right as f64 / in_scope as f64,
-            0.0f32,
-        );
+        let mut best = (right as f64 / in_scope as f64, 0.0f32);
         let mut i = 0;
         while i < points.len() {
             let level = points[i].0;
@@ -777,11 +791,19 @@ impl IntentModel {
         }
         let count = scores.len().min(5);
         let best_score = top[0].1;
-        let second_score = if count > 1 { top[1].1 } else { best_score - 1.0 };
+        let second_score = if count > 1 {
+            top[1].1
+        } else {
+            best_score - 1.0
+        };
         let alternatives: Vec<IntentScore> = top[..count]
             .iter()
             .map(|&(class, s)| {
-                let other = if class == top[0].0 { second_score } else { best_score };
+                let other = if class == top[0].0 {
+                    second_score
+                } else {
+                    best_score
+                };
                 IntentScore {
                     intent: inner.ids[class].clone(),
                     confidence: inner.calibration.confidence(s, other),
@@ -830,7 +852,10 @@ impl IntentModel {
             if token == u32::MAX || weight <= 0.0 {
                 return;
             }
-            if let Some(at) = per_token.iter().position(|p| weight > p.1 || p.0 == u32::MAX) {
+            if let Some(at) = per_token
+                .iter()
+                .position(|p| weight > p.1 || p.0 == u32::MAX)
+            {
                 per_token[at..].rotate_right(1);
                 per_token[at] = (token, weight);
             }

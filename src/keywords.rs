@@ -60,7 +60,9 @@ impl KeywordMatcher {
             if n.is_empty() {
                 return Err(crate::BuildError::new(
                     path.clone(),
-                    crate::ValidationError::Empty { what: "the keyword".into() },
+                    crate::ValidationError::Empty {
+                        what: "the keyword".into(),
+                    },
                 ));
             }
             patterns.push(n.as_str().to_string());
@@ -78,7 +80,10 @@ impl KeywordMatcher {
         Ok(KeywordMatcher {
             inner: Arc::new(Inner {
                 automaton,
-                entries: entries.iter().map(|(i, k, _)| (i.clone(), k.clone())).collect(),
+                entries: entries
+                    .iter()
+                    .map(|(i, k, _)| (i.clone(), k.clone()))
+                    .collect(),
                 normalizer,
             }),
         })
@@ -103,12 +108,16 @@ impl KeywordMatcher {
     }
 
     pub(crate) fn find_normalized(&self, n: &crate::text::Normalized, out: &mut Vec<KeywordHit>) {
-        let Some(ac) = &self.inner.automaton else { return };
+        let Some(ac) = &self.inner.automaton else {
+            return;
+        };
         let text = n.as_str();
         for m in ac.find_iter(text) {
             let before = text[..m.start()].chars().next_back();
             let after = text[m.end()..].chars().next();
-            if before.is_some_and(crate::text::is_word_char) || after.is_some_and(crate::text::is_word_char) {
+            if before.is_some_and(crate::text::is_word_char)
+                || after.is_some_and(crate::text::is_word_char)
+            {
                 continue;
             }
             let (intent, keyword) = &self.inner.entries[m.pattern().as_usize()];

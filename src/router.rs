@@ -29,7 +29,7 @@
 //! # Example
 //! ```
 //! use handoff::{Context, Message, Router, RouterConfig};
-//! let config: RouterConfig = serde_json::from_str(r#"{
+//! let config: RouterConfig = serde_json::from_str(r##"{
 //!   "intents": [
 //!     {"id": "pricing", "phrases": ["how much does it cost", "what are your prices"],
 //!      "keywords": ["pricing", "quote"]},
@@ -44,7 +44,7 @@
 //!     {"id": "quote", "when": {"keyword": {"any": "quote"}},
 //!      "route": {"kind": "handoff", "team": "sales"}}
 //!   ]}
-//! }"#).unwrap();
+//! }"##).unwrap();
 //! let router = Router::from_config(config).unwrap();
 //!
 //! let mut context = Context::default();
@@ -905,7 +905,6 @@ impl Router {
             .iter()
             .map(|&ri| flow.rules[ri].id.clone())
             .collect();
-        drop(env);
         Decision {
             route,
             intent: detection.intent.clone(),

@@ -29,7 +29,12 @@ const SEED_NEGATED_KEYWORD: u64 = 0x85EB_CA77_C2B2_AE63;
 
 /// Longest character n-gram.
 const MAX_NGRAM: usize = 5;
-fn min_ngram() -> usize { std::env::var("HANDOFF_MINN").ok().and_then(|v| v.parse().ok()).unwrap_or(2) }
+fn min_ngram() -> usize {
+    std::env::var("HANDOFF_MINN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+}
 /// Shortest character n-gram.
 const MIN_NGRAM: usize = 2;
 
@@ -85,7 +90,10 @@ pub(crate) fn keyword_feature(class: usize, negated: bool) -> u64 {
     } else {
         SEED_KEYWORD
     };
-    tag(mix(hash_bytes(seed, &(class as u64).to_le_bytes())), BLOCK_KEYWORD)
+    tag(
+        mix(hash_bytes(seed, &(class as u64).to_le_bytes())),
+        BLOCK_KEYWORD,
+    )
 }
 
 /// Calls `sink` with every feature of the normalized `text`.
@@ -323,10 +331,19 @@ impl LinearModel {
             doc_features.push(counts);
         }
         let n = examples.len() as f32;
-        let max_df: f32 = std::env::var("HANDOFF_MAXDF").ok().and_then(|v| v.parse().ok()).unwrap_or(2.0);
+        let max_df: f32 = std::env::var("HANDOFF_MAXDF")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2.0);
         let idf: Vec<f32> = df
             .iter()
-            .map(|&d| if d as f32 > max_df * n { 0.0 } else { ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0 })
+            .map(|&d| {
+                if d as f32 > max_df * n {
+                    0.0
+                } else {
+                    ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0
+                }
+            })
             .collect();
         let vocab = hashes.len();
 
@@ -393,10 +410,16 @@ impl LinearModel {
         let (mut weights, mut sparse_len) = (0usize, 0usize);
         for &len in &row_len {
             if len >= dense_from {
-                rows.push(Row { start: weights as u32, sparse: u32::MAX });
+                rows.push(Row {
+                    start: weights as u32,
+                    sparse: u32::MAX,
+                });
                 weights += classes;
             } else {
-                rows.push(Row { start: weights as u32, sparse: sparse_len as u32 });
+                rows.push(Row {
+                    start: weights as u32,
+                    sparse: sparse_len as u32,
+                });
                 weights += len;
                 sparse_len += len;
             }
@@ -417,12 +440,17 @@ impl LinearModel {
                 }
             }
         }
-        rows.push(Row { start: weights as u32, sparse: sparse_len as u32 });
+        rows.push(Row {
+            start: weights as u32,
+            sparse: sparse_len as u32,
+        });
         let mut row_scale = Vec::with_capacity(vocab);
         let mut quantized = vec![0i8; weights];
         for f in 0..vocab {
             let range = rows[f].start as usize..rows[f + 1].start as usize;
-            let max = row_weight[range.clone()].iter().fold(0.0f32, |m, w| m.max(w.abs()));
+            let max = row_weight[range.clone()]
+                .iter()
+                .fold(0.0f32, |m, w| m.max(w.abs()));
             let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
             for k in range {
                 quantized[k] = (row_weight[k] / scale).round().clamp(-127.0, 127.0) as i8;
@@ -444,7 +472,12 @@ impl LinearModel {
     }
 
     /// Turns raw features into the message's TF-IDF vector (known features only).
-    pub(crate) fn vectorize(&self, raw: &[RawFeature], slots: &mut Vec<u32>, out: &mut SparseVector) {
+    pub(crate) fn vectorize(
+        &self,
+        raw: &[RawFeature],
+        slots: &mut Vec<u32>,
+        out: &mut SparseVector,
+    ) {
         out.entries.clear();
         let want = (raw.len() * 2).next_power_of_two().max(64);
         if slots.len() < want {
@@ -573,7 +606,9 @@ fn train_binary(
     let mut iters = 0;
     for _ in 0..options.max_iter {
         iters += 1;
-        if std::env::var("HANDOFF_DEBUG3").is_ok() && iters == 1 { eprintln!("class start"); }
+        if std::env::var("HANDOFF_DEBUG3").is_ok() && iters == 1 {
+            eprintln!("class start");
+        }
         let mut pg_max_new = f32::NEG_INFINITY;
         let mut pg_min_new = f32::INFINITY;
         for s in 0..active {
@@ -628,7 +663,9 @@ fn train_binary(
             pg_max_old = f32::INFINITY;
             continue;
         }
-        if std::env::var("HANDOFF_DEBUG2").is_ok() { eprintln!("it {iters} active {active} gap {}", pg_max_new - pg_min_new); }
+        if std::env::var("HANDOFF_DEBUG2").is_ok() {
+            eprintln!("it {iters} active {active} gap {}", pg_max_new - pg_min_new);
+        }
         pg_max_old = if pg_max_new <= 0.0 {
             f32::INFINITY
         } else {

@@ -82,7 +82,7 @@ enum Node {
     All(Arc<str>, Vec<Node>),
     Any(Arc<str>, Vec<Node>),
     Not(Arc<str>, Box<Node>),
-    Leaf(Arc<str>, Leaf),
+    Leaf(Arc<str>, Box<Leaf>),
 }
 
 #[derive(Debug)]
@@ -464,7 +464,7 @@ impl CompiledFlow {
             ));
         }
         // Evaluation order: priority descending, ties as written (stable sort).
-        compiled.sort_by(|a, b| b.1.priority.cmp(&a.1.priority));
+        compiled.sort_by_key(|r| std::cmp::Reverse(r.1.priority));
         if flow.hit_policy == HitPolicy::First {
             let mut shadow: Option<&CRule> = None;
             for (i, rule) in &compiled {
@@ -725,7 +725,7 @@ impl Cx<'_> {
     }
 
     fn condition(&self, c: &Condition, path: &str) -> Result<Node, BuildError> {
-        let leaf = |desc: String, leaf: Leaf| Ok(Node::Leaf(Arc::from(desc), leaf));
+        let leaf = |desc: String, leaf: Leaf| Ok(Node::Leaf(Arc::from(desc), Box::new(leaf)));
         match c {
             Condition::Always => Ok(Node::Always),
             Condition::All(list) | Condition::Any(list) => {
@@ -954,7 +954,7 @@ impl Node {
     fn requirements(&self) -> Vec<Vec<Key>> {
         match self {
             Node::Leaf(_, leaf) => {
-                let keys: Vec<Key> = match leaf {
+                let keys: Vec<Key> = match &**leaf {
                     Leaf::Intent { ids, .. } => ids.iter().map(|i| Key::Intent(*i)).collect(),
                     Leaf::Keyword { any, .. } => any.iter().cloned().map(Key::Keyword).collect(),
                     Leaf::Button(b) => b.iter().cloned().map(Key::Button).collect(),
