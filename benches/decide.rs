@@ -46,6 +46,16 @@ fn sales_handoff(c: &mut Criterion) {
             }
         })
     });
+    // The intent model's share: detection alone on the same texts.
+    let texts: Vec<&str> = msgs.iter().filter_map(|m| m.text.as_deref()).collect();
+    group.throughput(Throughput::Elements(texts.len() as u64));
+    group.bench_function("detect_only", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(router.model().detect(black_box(t)));
+            }
+        })
+    });
     // The router's own share: events and answers need no intent detection.
     let events: Vec<Message> = ["book_demo", "talk_to_sales", "unknown_button"]
         .iter()

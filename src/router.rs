@@ -255,8 +255,8 @@ pub enum Saw {
     Value(Value),
     /// Text (a button id, a regex match...).
     Text(String),
-    /// Keyword hits, with typo and negation marks.
-    Keywords(Vec<String>),
+    /// The message's keyword hits.
+    Keywords(Vec<crate::keywords::KeywordHit>),
     /// The local time.
     Time(LocalTime),
 }
@@ -276,7 +276,21 @@ impl std::fmt::Display for Saw {
             Saw::Value(v) => write!(f, "{v}"),
             Saw::Text(t) => write!(f, "{t:?}"),
             Saw::Keywords(k) if k.is_empty() => f.write_str("no keywords"),
-            Saw::Keywords(k) => f.write_str(&k.join(", ")),
+            Saw::Keywords(hits) => {
+                for (i, h) in hits.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(&h.keyword)?;
+                    if let crate::keywords::MatchKind::Fuzzy { distance } = h.kind {
+                        write!(f, " (typo, distance {distance})")?;
+                    }
+                    if h.negated {
+                        f.write_str(" (negated)")?;
+                    }
+                }
+                Ok(())
+            }
             Saw::Time(t) => write!(
                 f,
                 "{:?} {:02}:{:02}",

@@ -410,6 +410,15 @@ fn field_passes(t: &FieldTest, v: Option<&Value>) -> bool {
     true
 }
 
+/// `configured` is lower-cased at build time; `hit` is as the model reports it.
+fn same_keyword(configured: &str, hit: &str) -> bool {
+    if hit.is_ascii() {
+        configured.eq_ignore_ascii_case(hit)
+    } else {
+        *configured == *hit.to_lowercase()
+    }
+}
+
 fn day_bit(d: Weekday) -> u8 {
     1 << (d as u8)
 }
@@ -1125,26 +1134,14 @@ impl Eval<'_, '_> {
                 fuzzy,
                 negated,
             } => {
-                let mut ok = false;
-                let mut seen = Vec::new();
-                for hit in &f.detection.keywords {
-                    let mut label = hit.keyword.to_string();
-                    if let MatchKind::Fuzzy { distance } = hit.kind {
-                        label.push_str(&format!(" (typo, distance {distance})"));
-                    }
-                    if hit.negated {
-                        label.push_str(" (negated)");
-                    }
-                    seen.push(label);
-                    let named = any.iter().any(|k| {
-                        k.eq_ignore_ascii_case(&hit.keyword) || **k == *hit.keyword.to_lowercase()
-                    });
+                let hits = &f.detection.keywords;
+                let ok = hits.iter().any(|hit| {
                     let kind_ok = *fuzzy || matches!(hit.kind, MatchKind::Exact);
-                    if named && kind_ok && (*negated || !hit.negated) {
-                        ok = true;
-                    }
-                }
-                (ok, Saw::Keywords(seen))
+                    kind_ok
+                        && (*negated || !hit.negated)
+                        && any.iter().any(|k| same_keyword(k, &hit.keyword))
+                });
+                (ok, Saw::Keywords(hits.clone()))
             }
             Leaf::Regex(re) => match re.find(f.text) {
                 Some(m) => (true, Saw::Text(m.as_str().to_string())),
