@@ -37,8 +37,7 @@ fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(n, l)| {
-            serde_json::from_str(l)
-                .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1).into())
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1).into())
         })
         .collect()
 }
@@ -112,7 +111,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         order.len(),
         train.len(),
         model.threshold(),
-        if val.is_some() { "val" } else { "folds of train" }
+        if val.is_some() {
+            "val"
+        } else {
+            "folds of train"
+        }
     );
 
     // Classify every test message before looking at any test label.
@@ -135,7 +138,11 @@ fn main() -> Result<(), Box<dyn Error>> {
                 ins_ok += (accepted && d.best_candidate() == Some(line.intent.as_str())) as usize;
             }
         }
-        println!("{t:.2} {:.1} {:.1}", ins_ok as f64 * 100.0 / ins.max(1) as f64, o_ok as f64 * 100.0 / o.max(1) as f64);
+        println!(
+            "{t:.2} {:.1} {:.1}",
+            ins_ok as f64 * 100.0 / ins.max(1) as f64,
+            o_ok as f64 * 100.0 / o.max(1) as f64
+        );
     }
 
     let mut in_scope = 0usize;
@@ -160,14 +167,21 @@ fn main() -> Result<(), Box<dyn Error>> {
             per_label.entry(predicted).or_default().0 += 1;
         }
     }
-    println!("\n{:<28} {:>9} {:>7} {:>7} {:>7}", "intent", "precision", "recall", "f1", "support");
+    println!(
+        "\n{:<28} {:>9} {:>7} {:>7} {:>7}",
+        "intent", "precision", "recall", "f1", "support"
+    );
     let mut f1_sum = 0.0;
     let mut labels = 0usize;
     for (label, &(tp, predicted, actual)) in &per_label {
         if actual == 0 {
             continue;
         }
-        let precision = if predicted > 0 { tp as f64 / predicted as f64 } else { 0.0 };
+        let precision = if predicted > 0 {
+            tp as f64 / predicted as f64
+        } else {
+            0.0
+        };
         let recall = tp as f64 / actual as f64;
         let f1 = if precision + recall > 0.0 {
             2.0 * precision * recall / (precision + recall)
@@ -202,9 +216,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let elapsed = speed_started.elapsed().as_secs_f64();
     std::hint::black_box(checksum);
     latencies.sort_unstable();
-    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+    let percentile =
+        |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
 
-    let pct = |a: usize, b: usize| if b == 0 { None } else { Some(a as f64 * 100.0 / b as f64) };
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            None
+        } else {
+            Some(a as f64 * 100.0 / b as f64)
+        }
+    };
     let summary = serde_json::json!({
         "dataset": dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
         "intents": order.len(),

@@ -42,6 +42,10 @@ use crate::text::{NormalizeOptions, Normalized, Normalizer};
 /// char boundary) before scoring. 16 KiB is far beyond any chat message.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
 
+/// Below this many in-scope held-out examples, the default threshold is 0.5 rather than
+/// one chosen by an accuracy budget that so few examples cannot measure.
+const MIN_BUDGET_SAMPLES: usize = 500;
+
 /// An intent: what a message can want, taught by example phrases and keyword triggers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Intent {
@@ -220,7 +224,9 @@ impl IntentModelBuilder {
     /// it, the threshold is chosen on held-out data (see [`calibrate_on`]): the highest
     /// one that keeps in-scope accuracy within [`max_in_scope_loss`] of what it is with
     /// no threshold, so that as many no-intent messages as possible are turned away at
-    /// a bounded cost to real requests.
+    /// a bounded cost to real requests. With fewer than 500 in-scope held-out examples
+    /// (too few to measure such a budget) it is 0.5: an intent is accepted when it is
+    /// more likely right than wrong.
     ///
     /// [`max_in_scope_loss`]: IntentModelBuilder::max_in_scope_loss
     ///
@@ -246,8 +252,11 @@ impl IntentModelBuilder {
         I: IntoIterator<Item = (S, Option<S>)>,
         S: Into<String>,
     {
-        self.held_out
-            .extend(examples.into_iter().map(|(t, l)| (t.into(), l.map(Into::into))));
+        self.held_out.extend(
+            examples
+                .into_iter()
+                .map(|(t, l)| (t.into(), l.map(Into::into))),
+        );
         self
     }
 
@@ -319,7 +328,7 @@ impl IntentModelBuilder {
         })
     }
 
-    fn validate(&self) -> Result<Prepared, BuildError> {
+    fn validate(&self) -> Result<Prepared<'_>, BuildError> {
         if self.intents.is_empty() {
             return Err(BuildError::new(
                 "intents",
@@ -403,7 +412,11 @@ impl IntentModelBuilder {
             builder: self,
             normalizer,
             keywords,
-            ids: self.intents.iter().map(|i| Arc::from(i.id.as_str())).collect(),
+            ids: self
+                .intents
+                .iter()
+                .map(|i| Arc::from(i.id.as_str()))
+                .collect(),
         })
     }
 }
@@ -453,7 +466,10 @@ impl Prepared<'_> {
                 hits.clear();
                 self.keywords.find_normalized(&normalized, &mut hits);
                 for hit in &hits {
-                    features.push(scorer::keyword_feature(class_index[&*hit.intent], hit.negated));
+                    features.push(scorer::keyword_feature(
+                        class_index[&*hit.intent],
+                        hit.negated,
+                    ));
                 }
                 Example { features, class }
             })
@@ -539,8 +555,8 @@ impl Calibration {
     /// lowers confidence a little.
     const PRIOR: Calibration = Calibration {
         score: 4.5,
-        unknown: -0.5,
-        offset: -1.0,
+        unknown: -0.25,
+        offset: -0.5,
     };
 
     fn confidence(&self, score: f32, unknown: f32) -> f32 {
@@ -553,10 +569,12 @@ impl Calibration {
         }
     }
 
-    /// Fits the logistic map by Newton's method on (score, unknown words, best-is-right).
-    /// No-intent examples are weighted so that they count as much, in total, as the
-    /// in-scope ones: how often visitors go off-topic differs from one bot to the next,
-    /// and this keeps the few no-intent examples a team has from being drowned out.
+    /// Fits the map in two steps. First the direction: a logistic regression of
+    /// best-is-right on (score, unknown words) in which no-intent examples count, in
+    /// total, as much as in-scope ones, so the few no-intent examples a team has are not
+    /// drowned out and the ranking learns what off-topic messages look like. Then the
+    /// scale: a plain one-input Platt fit along that direction, so the confidence is the
+    /// probability of being right on data like the held-out set.
     fn fit(samples: &[Observation]) -> Calibration {
         let right = samples.iter().filter(|o| o.truth == Some(o.best)).count();
         let in_scope = samples.iter().filter(|o| o.truth.is_some()).count();
@@ -569,64 +587,53 @@ impl Calibration {
         } else {
             1.0
         };
-        let points: Vec<([f64; 3], bool, f64)> = samples
-            .iter()
-            .map(|o| {
-                let weight = if o.truth.is_none() { oos_weight } else { 1.0 };
-                ([o.score as f64, o.unknown as f64, 1.0], o.truth == Some(o.best), weight)
-            })
-            .collect();
-        // Platt's smoothed targets keep the fit finite on separable data.
-        let n_pos = right as f64;
-        let n_neg = (samples.len() - right) as f64;
-        let hi = (n_pos + 1.0) / (n_pos + 2.0);
-        let lo = 1.0 / (n_neg + 2.0);
-        let mut beta = [
+        let prior = [
             Calibration::PRIOR.score as f64,
             Calibration::PRIOR.unknown as f64,
             Calibration::PRIOR.offset as f64,
         ];
-        for _ in 0..100 {
-            let mut grad = [0.0f64; 3];
-            let mut hess = [[0.0f64; 3]; 3];
-            for (x, right, weight) in &points {
-                let target = if *right { hi } else { lo };
-                let z: f64 = (0..3).map(|k| beta[k] * x[k]).sum();
-                let p = 1.0 / (1.0 + (-z).exp());
-                let w = (p * (1.0 - p)).max(1e-12) * weight;
-                for a in 0..3 {
-                    grad[a] += (p - target) * x[a] * weight;
-                    for b in 0..3 {
-                        hess[a][b] += w * x[a] * x[b];
-                    }
-                }
-            }
-            for (a, row) in hess.iter_mut().enumerate() {
-                row[a] += 1e-6; // ridge keeps the system solvable
-            }
-            let Some(step) = solve3(hess, grad) else {
-                break;
-            };
-            for k in 0..3 {
-                beta[k] -= step[k];
-            }
-            if step.iter().all(|s| s.abs() < 1e-7) {
-                break;
-            }
-        }
-        if beta.iter().any(|b| !b.is_finite()) {
-            return Calibration::PRIOR;
-        }
+        let balanced: Vec<([f64; 3], bool, f64)> = samples
+            .iter()
+            .map(|o| {
+                let weight = if o.truth.is_none() { oos_weight } else { 1.0 };
+                (
+                    [o.score as f64, o.unknown as f64, 1.0],
+                    o.truth == Some(o.best),
+                    weight,
+                )
+            })
+            .collect();
+        // More confidence for a higher score, less for more unknown words: a fit that
+        // says otherwise has learned noise, and the prior is the better map.
+        let direction = match logistic(&balanced, prior) {
+            Some(d) if d[0] > 0.0 && d[1] <= 0.0 => d,
+            _ => return Calibration::PRIOR,
+        };
+        let along: Vec<([f64; 3], bool, f64)> = balanced
+            .iter()
+            .map(|(x, right, _)| {
+                (
+                    [direction[0] * x[0] + direction[1] * x[1], 0.0, 1.0],
+                    *right,
+                    1.0,
+                )
+            })
+            .collect();
+        let scale = match logistic(&along, [1.0, 0.0, direction[2]]) {
+            Some(s) if s[0] > 0.0 => s,
+            _ => return Calibration::PRIOR,
+        };
         Calibration {
-            score: beta[0] as f32,
-            unknown: beta[1] as f32,
-            offset: beta[2] as f32,
+            score: (scale[0] * direction[0]) as f32,
+            unknown: (scale[0] * direction[1]) as f32,
+            offset: scale[2] as f32,
         }
     }
 
     /// The threshold that rejects as many no-intent messages as possible while costing
     /// at most `max_loss` of in-scope accuracy (as a fraction) on the held-out samples.
     /// Without no-intent samples it is the highest threshold within the same budget.
+    /// With fewer than [`MIN_BUDGET_SAMPLES`] in-scope samples it is 0.5.
     fn choose_threshold(&self, samples: &[Observation], max_loss: f32) -> f32 {
         let mut points: Vec<(f32, bool, bool)> = samples
             .iter()
@@ -639,7 +646,9 @@ impl Calibration {
             })
             .collect();
         let in_scope = points.iter().filter(|p| !p.1).count();
-        if in_scope == 0 {
+        // A budget of one point cannot be measured on a few hundred examples; there the
+        // threshold is 0.5: an intent is accepted when it is more likely right than wrong.
+        if in_scope < MIN_BUDGET_SAMPLES {
             return 0.5;
         }
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -671,6 +680,83 @@ impl Calibration {
     }
 }
 
+/// Weighted logistic regression by damped Newton steps with Platt's smoothed targets.
+/// Points are (inputs, is-positive, weight). A Gaussian prior of unit strength centred on
+/// `center` keeps the fit sane on a few dozen held-out examples (where the data alone can
+/// be separable and send the coefficients to infinity) and is negligible on thousands.
+fn logistic(points: &[([f64; 3], bool, f64)], center: [f64; 3]) -> Option<[f64; 3]> {
+    const PRIOR_STRENGTH: f64 = 1.0;
+    let positives: f64 = points.iter().filter(|p| p.1).map(|p| p.2).sum();
+    let negatives: f64 = points.iter().filter(|p| !p.1).map(|p| p.2).sum();
+    let hi = (positives + 1.0) / (positives + 2.0);
+    let lo = 1.0 / (negatives + 2.0);
+    let loss = |beta: &[f64; 3]| -> f64 {
+        let mut total = 0.0;
+        for (x, positive, weight) in points {
+            let target = if *positive { hi } else { lo };
+            let z: f64 = (0..3).map(|k| beta[k] * x[k]).sum();
+            // log(1 + e^z) - target * z, computed without overflow
+            let softplus = if z > 0.0 {
+                z + (-z).exp().ln_1p()
+            } else {
+                z.exp().ln_1p()
+            };
+            total += weight * (softplus - target * z);
+        }
+        total + 0.5 * PRIOR_STRENGTH * (0..3).map(|k| (beta[k] - center[k]).powi(2)).sum::<f64>()
+    };
+    let mut beta = center;
+    let mut current = loss(&beta);
+    for _ in 0..100 {
+        let mut grad = [0.0f64; 3];
+        let mut hess = [[0.0f64; 3]; 3];
+        for (x, positive, weight) in points {
+            let target = if *positive { hi } else { lo };
+            let z: f64 = (0..3).map(|k| beta[k] * x[k]).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let w = (p * (1.0 - p)).max(1e-12) * weight;
+            for a in 0..3 {
+                grad[a] += (p - target) * x[a] * weight;
+                for b in 0..3 {
+                    hess[a][b] += w * x[a] * x[b];
+                }
+            }
+        }
+        for a in 0..3 {
+            grad[a] += PRIOR_STRENGTH * (beta[a] - center[a]);
+            hess[a][a] += PRIOR_STRENGTH;
+        }
+        let step = solve3(hess, grad)?;
+        // Halve the step until the loss does not go up.
+        let mut factor = 1.0;
+        let mut next = beta;
+        let mut improved = false;
+        for _ in 0..30 {
+            next = [
+                beta[0] - factor * step[0],
+                beta[1] - factor * step[1],
+                beta[2] - factor * step[2],
+            ];
+            let value = loss(&next);
+            if value <= current {
+                current = value;
+                improved = true;
+                break;
+            }
+            factor *= 0.5;
+        }
+        if !improved {
+            break;
+        }
+        let moved = (0..3).all(|k| (next[k] - beta[k]).abs() < 1e-7);
+        beta = next;
+        if moved {
+            break;
+        }
+    }
+    beta.iter().all(|b| b.is_finite()).then_some(beta)
+}
+
 fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
     for col in 0..3 {
         let pivot = (col..3).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
@@ -679,10 +765,11 @@ fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
+        let pivot_row = a[col];
         for row in col + 1..3 {
-            let f = a[row][col] / a[col][col];
-            for k in col..3 {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot_row[col];
+            for (cell, &p) in a[row].iter_mut().zip(&pivot_row).skip(col) {
+                *cell -= f * p;
             }
             b[row] -= f * b[col];
         }
@@ -714,11 +801,15 @@ impl Inner {
             let mut normalized = std::mem::take(&mut scratch.normalized);
             let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
             scratch.normalized = normalized;
-            let (best, score) = scratch
-                .scores
-                .iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |b, (i, &s)| if s > b.1 { (i, s) } else { b });
+            let (best, score) =
+                scratch
+                    .scores
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0, f32::NEG_INFINITY),
+                        |b, (i, &s)| if s > b.1 { (i, s) } else { b },
+                    );
             Observation {
                 best,
                 score,
@@ -881,7 +972,10 @@ impl IntentModel {
             if token == u32::MAX || weight <= 0.0 {
                 return;
             }
-            if let Some(at) = per_token.iter().position(|p| weight > p.1 || p.0 == u32::MAX) {
+            if let Some(at) = per_token
+                .iter()
+                .position(|p| weight > p.1 || p.0 == u32::MAX)
+            {
                 per_token[at..].rotate_right(1);
                 per_token[at] = (token, weight);
             }

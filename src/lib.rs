@@ -4,8 +4,10 @@
 
 pub mod assign;
 pub mod error;
+pub mod flow;
 pub mod intent;
 pub mod keywords;
+pub mod router;
 mod scorer;
 pub mod text;
 
@@ -14,6 +16,15 @@ pub use assign::{
     CompiledRoster, Policy, Roster, Team, Waiting,
 };
 pub use error::{BuildError, ValidationError};
+pub use flow::{
+    Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,
+    OfficeHours, Priority, Route, Rule, Value, Weekday,
+};
 pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
 pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
+pub use router::{
+    AnswerTrace, ConditionTrace, Context, ContextUpdate, Conversation, Decision, Event, Form,
+    LocalTime, Message, Pending, Router, RouterBuilder, RouterConfig, RouterOptions, RuleTrace,
+    Saw, TeamConfig, Trace,
+};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

@@ -86,7 +86,10 @@ pub(crate) fn keyword_feature(class: usize, negated: bool) -> u64 {
     } else {
         SEED_KEYWORD
     };
-    tag(mix(hash_bytes(seed, &(class as u64).to_le_bytes())), BLOCK_KEYWORD)
+    tag(
+        mix(hash_bytes(seed, &(class as u64).to_le_bytes())),
+        BLOCK_KEYWORD,
+    )
 }
 
 /// Calls `sink` with every feature of the normalized `text`.
@@ -404,10 +407,16 @@ impl LinearModel {
         let (mut weights, mut sparse_len) = (0usize, 0usize);
         for &len in &row_len {
             if len >= dense_from {
-                rows.push(Row { start: weights as u32, sparse: u32::MAX });
+                rows.push(Row {
+                    start: weights as u32,
+                    sparse: u32::MAX,
+                });
                 weights += classes;
             } else {
-                rows.push(Row { start: weights as u32, sparse: sparse_len as u32 });
+                rows.push(Row {
+                    start: weights as u32,
+                    sparse: sparse_len as u32,
+                });
                 weights += len;
                 sparse_len += len;
             }
@@ -428,12 +437,17 @@ impl LinearModel {
                 }
             }
         }
-        rows.push(Row { start: weights as u32, sparse: sparse_len as u32 });
+        rows.push(Row {
+            start: weights as u32,
+            sparse: sparse_len as u32,
+        });
         let mut row_scale = Vec::with_capacity(vocab);
         let mut quantized = vec![0i8; weights];
         for f in 0..vocab {
             let range = rows[f].start as usize..rows[f + 1].start as usize;
-            let max = row_weight[range.clone()].iter().fold(0.0f32, |m, w| m.max(w.abs()));
+            let max = row_weight[range.clone()]
+                .iter()
+                .fold(0.0f32, |m, w| m.max(w.abs()));
             let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
             for k in range {
                 quantized[k] = (row_weight[k] / scale).round().clamp(-127.0, 127.0) as i8;
@@ -562,7 +576,12 @@ impl LinearModel {
     }
 
     pub(crate) fn vectorize_into(&self, raw: &[RawFeature], scratch: &mut Scratch) {
-        self.vectorize(raw, &mut scratch.slots, &mut scratch.vector, &mut scratch.unknown);
+        self.vectorize(
+            raw,
+            &mut scratch.slots,
+            &mut scratch.vector,
+            &mut scratch.unknown,
+        );
     }
 }
 
@@ -574,7 +593,12 @@ fn inverse_norms(norms: [f32; BLOCKS]) -> [f32; BLOCKS] {
 #[inline]
 fn add_four(scores: &mut [f32], rows: &[(&[i8], f32); 4]) {
     let n = scores.len();
-    let (r0, r1, r2, r3) = (&rows[0].0[..n], &rows[1].0[..n], &rows[2].0[..n], &rows[3].0[..n]);
+    let (r0, r1, r2, r3) = (
+        &rows[0].0[..n],
+        &rows[1].0[..n],
+        &rows[2].0[..n],
+        &rows[3].0[..n],
+    );
     let (v0, v1, v2, v3) = (rows[0].1, rows[1].1, rows[2].1, rows[3].1);
     for c in 0..n {
         scores[c] += v0 * r0[c] as f32 + v1 * r1[c] as f32 + v2 * r2[c] as f32 + v3 * r3[c] as f32;
@@ -619,7 +643,15 @@ fn train_binary(x: &Matrix<'_>, labels: &[f32], w: &mut [f32], options: TrainOpt
     let mut sample: Vec<usize> = (0..l)
         .filter(|&i| labels[i] > 0.0 || (mix(i as u64 ^ seed) & 7) == 0)
         .collect();
-    let mut state = Solver { x, labels, w, alpha: &mut alpha, qd: &qd, diag, rng: &mut rng };
+    let mut state = Solver {
+        x,
+        labels,
+        w,
+        alpha: &mut alpha,
+        qd: &qd,
+        diag,
+        rng: &mut rng,
+    };
     state.solve(&mut sample, f32::INFINITY, options);
     let mut all: Vec<usize> = (0..l).collect();
     state.solve(&mut all, 0.0, options);
