@@ -958,43 +958,40 @@ impl IntentModel {
         text: &str,
         class: usize,
     ) -> Vec<Evidence> {
-        let mut per_token: [(u32, f32); 3] = [(u32::MAX, 0.0); 3];
-        let mut current = (u32::MAX, 0.0f32);
-        let mut entries: Vec<(u32, f32)> = scratch
-            .vector
-            .entries
+        let entries = &scratch.vector.entries;
+        let tokens = entries
             .iter()
             .filter(|e| e.2 != u32::MAX)
-            .map(|&(id, value, token)| (token, value * self.inner.linear.weight(id, class)))
-            .collect();
-        entries.sort_by_key(|e| e.0);
-        let mut push = |(token, weight): (u32, f32)| {
-            if token == u32::MAX || weight <= 0.0 {
-                return;
+            .map(|e| e.2 as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut sums = vec![0.0f32; tokens];
+        for &(id, value, token) in entries {
+            if token != u32::MAX {
+                sums[token as usize] += value * self.inner.linear.weight(id, class);
             }
-            if let Some(at) = per_token
-                .iter()
-                .position(|p| weight > p.1 || p.0 == u32::MAX)
-            {
-                per_token[at..].rotate_right(1);
-                per_token[at] = (token, weight);
-            }
-        };
-        for (token, weight) in entries {
-            if token != current.0 {
-                push(current);
-                current = (token, 0.0);
-            }
-            current.1 += weight;
         }
-        push(current);
-        let tokens: Vec<Range<usize>> = normalized.tokens().map(|t| t.range).collect();
-        per_token
-            .iter()
-            .filter(|p| p.0 != u32::MAX)
-            .filter_map(|&(token, weight)| {
-                let range = tokens.get(token as usize)?.clone();
-                let span = normalized.original_span(range);
+        // The three tokens that pushed hardest, strongest first.
+        let mut best: [(usize, f32); 3] = [(usize::MAX, 0.0); 3];
+        for (token, &weight) in sums.iter().enumerate() {
+            if weight <= 0.0 {
+                continue;
+            }
+            if let Some(at) = best.iter().position(|b| b.0 == usize::MAX || weight > b.1) {
+                best[at..].rotate_right(1);
+                best[at] = (token, weight);
+            }
+        }
+        let mut ranges = [None, None, None];
+        for (index, token) in normalized.tokens().enumerate().take(tokens) {
+            if let Some(slot) = best.iter().position(|b| b.0 == index) {
+                ranges[slot] = Some(token.range);
+            }
+        }
+        best.iter()
+            .zip(ranges)
+            .filter_map(|(&(_, weight), range)| {
+                let span = normalized.original_span(range?);
                 Some(Evidence {
                     text: text.get(span.clone())?.to_string(),
                     span,
