@@ -551,11 +551,12 @@ struct Calibration {
 
 impl Calibration {
     /// Used when there is too little held-out data to fit: a score at the SVM margin
-    /// (1.0) reads as confident, a negative score as unlikely, and each unknown word
-    /// lowers confidence a little.
+    /// (1.0) reads as confident, a negative score as unlikely. Unknown words count for
+    /// nothing until data says how much they matter: with a few example phrases, most
+    /// words of any message are unknown.
     const PRIOR: Calibration = Calibration {
         score: 4.5,
-        unknown: -0.25,
+        unknown: 0.0,
         offset: -0.5,
     };
 
