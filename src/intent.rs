@@ -42,6 +42,8 @@ use crate::text::{NormalizeOptions, Normalized, Normalizer};
 /// char boundary) before scoring. 16 KiB is far beyond any chat message.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
 
+use crate::limits::Limits;
+
 /// Below this many in-scope held-out examples, the default threshold is 0.5 rather than
 /// one chosen by an accuracy budget that so few examples cannot measure.
 const MIN_BUDGET_SAMPLES: usize = 500;
@@ -165,7 +167,7 @@ pub struct IntentModelBuilder {
     held_out: Vec<LabeledText>,
     folds: usize,
     c: f32,
-    max_message_len: usize,
+    limits: Limits,
     max_in_scope_loss: f32,
 }
 
@@ -179,7 +181,7 @@ impl Default for IntentModelBuilder {
             held_out: Vec::new(),
             folds: 5,
             c: 1.0,
-            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+            limits: Limits::default(),
             max_in_scope_loss: 0.01,
         }
     }
@@ -283,7 +285,13 @@ impl IntentModelBuilder {
     /// Messages longer than this many bytes are cut at a char boundary before scoring,
     /// and the detection says so (default [`DEFAULT_MAX_MESSAGE_LEN`]).
     pub fn max_message_len(&mut self, bytes: usize) -> &mut Self {
-        self.max_message_len = bytes;
+        self.limits.max_message_len = bytes;
+        self
+    }
+
+    /// Size limits checked when building (see [`Limits`] for the defaults).
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
         self
     }
 
@@ -366,6 +374,44 @@ impl IntentModelBuilder {
                 },
             ));
         }
+        let limits = &self.limits;
+        if self.intents.len() > limits.max_intents {
+            return Err(Limits::exceeded(
+                "intents",
+                "the number of intents",
+                limits.max_intents,
+                self.intents.len(),
+            ));
+        }
+        let phrases =
+            self.negatives.len() + self.intents.iter().map(|i| i.phrases.len()).sum::<usize>();
+        if phrases > limits.max_phrases {
+            return Err(Limits::exceeded(
+                "intents",
+                "the number of phrases",
+                limits.max_phrases,
+                phrases,
+            ));
+        }
+        let keywords: usize = self.intents.iter().map(|i| i.keywords.len()).sum();
+        if keywords > limits.max_keywords {
+            return Err(Limits::exceeded(
+                "intents",
+                "the number of keywords",
+                limits.max_keywords,
+                keywords,
+            ));
+        }
+        for (i, text) in self.negatives.iter().enumerate() {
+            if text.len() > limits.max_phrase_len {
+                return Err(Limits::exceeded(
+                    format!("negatives[{i}]"),
+                    "the phrase",
+                    limits.max_phrase_len,
+                    text.len(),
+                ));
+            }
+        }
         let normalizer = Normalizer::new(self.normalize);
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         let mut keyword_entries = Vec::new();
@@ -386,6 +432,26 @@ impl IntentModelBuilder {
                         id: intent.id.clone(),
                     },
                 ));
+            }
+            for (k, phrase) in intent.phrases.iter().enumerate() {
+                if phrase.len() > limits.max_phrase_len {
+                    return Err(Limits::exceeded(
+                        format!("intents[{i}].phrases[{k}]"),
+                        "the phrase",
+                        limits.max_phrase_len,
+                        phrase.len(),
+                    ));
+                }
+            }
+            for (k, keyword) in intent.keywords.iter().enumerate() {
+                if keyword.len() > limits.max_keyword_len {
+                    return Err(Limits::exceeded(
+                        format!("intents[{i}].keywords[{k}]"),
+                        "the keyword",
+                        limits.max_keyword_len,
+                        keyword.len(),
+                    ));
+                }
             }
             let has_phrase = intent
                 .phrases
@@ -489,7 +555,7 @@ impl Prepared<'_> {
             keywords: self.keywords.clone(),
             linear,
             calibration: Calibration::PRIOR,
-            max_message_len: self.builder.max_message_len,
+            max_message_len: self.builder.limits.max_message_len,
         }
     }
 

@@ -122,6 +122,7 @@ pub mod error;
 pub mod flow;
 pub mod intent;
 pub mod keywords;
+pub mod limits;
 pub mod router;
 mod scorer;
 pub mod text;
@@ -137,6 +138,7 @@ pub use flow::{
 };
 pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
 pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
+pub use limits::Limits;
 pub use router::{
     AnswerTrace, ConditionTrace, Context, ContextUpdate, Conversation, Decision, Event, Form,
     LocalTime, Message, Pending, Router, RouterBuilder, RouterConfig, RouterOptions, RuleTrace,

@@ -133,7 +133,8 @@ impl Normalizer {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if b.is_ascii() {
+            // ASCII fast path, unless a combining mark follows ("e\u{301}" is one cluster).
+            if b.is_ascii() && bytes.get(i + 1).is_none_or(|n| n.is_ascii()) {
                 if b.is_ascii_whitespace() || b.is_ascii_control() {
                     if !out.text.is_empty() && pending_space.is_none() {
                         pending_space = Some(i as u32);
@@ -145,13 +146,15 @@ impl Normalizer {
                 i += 1;
                 continue;
             }
-            // A cluster: this char and the combining marks that follow it.
+            // A cluster: this char and the combining marks that follow it. Invisible
+            // characters inside it are dropped rather than allowed to split it, or the
+            // marks on either side would be ordered differently on a second pass.
             let start = i;
             let mut chars = text[i..].char_indices();
             let (_, first) = chars.next().expect("i is a char boundary below len");
             let mut end = start + first.len_utf8();
             for (off, c) in chars {
-                if is_combining_mark(c) {
+                if is_combining_mark(c) || is_invisible(c) {
                     end = start + off + c.len_utf8();
                 } else {
                     break;
@@ -183,7 +186,7 @@ impl Normalizer {
         // NFKC, lower-case, then (optionally) strip marks after decomposition, and
         // recompose so the result is stable under a second pass.
         let mut lowered = String::with_capacity(cluster.len());
-        for c in cluster.nfkc() {
+        for c in cluster.chars().filter(|&c| !is_invisible(c)).nfkc() {
             lowered.extend(c.to_lowercase());
         }
         if self.options.fold_accents {
@@ -388,6 +391,10 @@ mod tests {
             "emoji 🎉 ok" => "emoji 🎉 ok",
             "a\u{0}b" => "a b",
             "\u{FEFF}bom" => "bom",
+            "e\u{301}" => "e",
+            // Found by fuzzing: an invisible char between combining marks must not split
+            // the cluster, or a second pass orders the marks differently.
+            "c\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{206b}\u{7eb}\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{2044}2" => "c\u{2044}2",
         }
     }
 
@@ -395,6 +402,26 @@ mod tests {
     fn accents_kept_when_asked() {
         let n = Normalizer::new(NormalizeOptions::default().fold_accents(false));
         assert_eq!(n.normalize("DÉMO").as_str(), "démo");
+        assert_eq!(n.normalize("de\u{301}mo").as_str(), "démo");
+    }
+
+    #[test]
+    fn fuzz_regressions_are_idempotent() {
+        // Inputs the fuzzer found (fuzz/fuzz_targets/normalize.rs), kept as regressions.
+        let found = [
+            "c\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{206b}\u{7eb}\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{2044}2",
+        ];
+        for fold in [true, false] {
+            let n = Normalizer::new(NormalizeOptions::default().fold_accents(fold));
+            for input in found {
+                let once = n.normalize(input);
+                assert_eq!(
+                    n.normalize(once.as_str()).as_str(),
+                    once.as_str(),
+                    "{input:?}"
+                );
+            }
+        }
     }
 
     #[test]
