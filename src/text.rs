@@ -134,7 +134,7 @@ impl Normalizer {
         while i < bytes.len() {
             let b = bytes[i];
             // ASCII fast path, unless a combining mark follows ("e\u{301}" is one cluster).
-            if b.is_ascii() && bytes.get(i + 1).is_none_or(|n| n.is_ascii()) {
+            if b.is_ascii() && bytes.get(i + 1).map_or(true, |n| n.is_ascii()) {
                 if b.is_ascii_whitespace() || b.is_ascii_control() {
                     if !out.text.is_empty() && pending_space.is_none() {
                         pending_space = Some(i as u32);
