@@ -11,6 +11,9 @@ use super::report::Evaluation;
 #[derive(Clone, Debug)]
 pub(crate) struct SplitMix64(u64);
 
+/// Calibration folds of each fold's model.
+pub(crate) const INNER_CALIBRATION_FOLDS: usize = 2;
+
 impl SplitMix64 {
     pub(crate) fn new(seed: u64) -> Self {
         SplitMix64(seed)
@@ -144,7 +147,9 @@ pub fn cross_validate(
             continue; // nothing to train: every held-out phrase stays undetected
         }
         let mut builder = template.clone();
-        builder.intents(kept).calibration_folds(0);
+        builder
+            .intents(kept)
+            .calibration_folds(INNER_CALIBRATION_FOLDS);
         let model = builder
             .build()
             .map_err(|e| remap_intent_path(e, &original))?;

@@ -207,7 +207,8 @@ impl Kpis {
             })
             .collect();
         let period = options.period_seconds.filter(|&p| p > 0);
-        let bucket = |c: &Folded<'_>| period.map(|p| c.start.div_euclid(p) * p);
+        // saturating: the period of timestamps near i64::MIN would start below it.
+        let bucket = |c: &Folded<'_>| period.map(|p| c.start.saturating_sub(c.start.rem_euclid(p)));
         let overall = figures(folded.iter(), None, None);
         let mut channels: BTreeMap<&str, Vec<&Folded<'_>>> = BTreeMap::new();
         let mut periods: BTreeMap<i64, Vec<&Folded<'_>>> = BTreeMap::new();

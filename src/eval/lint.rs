@@ -16,7 +16,8 @@ use super::report::Evaluation;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FindingKind {
-    /// The same phrase (after normalization) under two or more intents.
+    /// The same phrase (the same words after normalization: case, accents and
+    /// punctuation aside) under two or more intents.
     DuplicatePhrase,
     /// Near-identical phrases (token Jaccard similarity at or above the limit) under
     /// two intents.
@@ -180,7 +181,7 @@ fn sort(findings: &mut [Finding]) {
 
 /// Every non-empty phrase, normalized, with its intent.
 struct Phrases<'a> {
-    /// `(intent index, original phrase, normalized text, tokens)`.
+    /// `(intent index, original phrase, normalized tokens joined by spaces, tokens)`.
     items: Vec<(usize, &'a str, String, Vec<String>)>,
 }
 
@@ -194,7 +195,11 @@ impl<'a> Phrases<'a> {
                     continue;
                 }
                 let tokens: Vec<String> = n.tokens().map(|t| t.text(&n).to_string()).collect();
-                items.push((i, phrase.as_str(), n.as_str().to_string(), tokens));
+                if tokens.is_empty() {
+                    continue;
+                }
+                // Punctuation and spacing do not make phrases different.
+                items.push((i, phrase.as_str(), tokens.join(" "), tokens));
             }
         }
         Phrases { items }
