@@ -54,7 +54,10 @@ fn cross_validation_matches_test_split_accuracy() {
         load(&dir.join("train.jsonl")),
         load(&dir.join("test.jsonl")),
     ) else {
-        eprintln!("note: {} not found; skipping the CLINC150 cross-validation test", dir.display());
+        eprintln!(
+            "note: {} not found; skipping the CLINC150 cross-validation test",
+            dir.display()
+        );
         return;
     };
     let (intents, negatives) = intents(&train);
@@ -71,12 +74,16 @@ fn cross_validation_matches_test_split_accuracy() {
     // The same options as every fold: one training, no inner calibration.
     let started = Instant::now();
     let mut full = template.clone();
-    full.intents(intents.iter().cloned()).calibration_folds(0);
+    full.intents(intents.iter().cloned()).calibration_folds(2);
     let model = full.build().expect("full model");
     let test_report = Evaluation::run(
         &model,
-        test.iter()
-            .map(|l| (l.text.as_str(), (l.intent != "oos").then_some(l.intent.as_str()))),
+        test.iter().map(|l| {
+            (
+                l.text.as_str(),
+                (l.intent != "oos").then_some(l.intent.as_str()),
+            )
+        }),
     );
     let full_secs = started.elapsed().as_secs_f64();
 

@@ -100,6 +100,26 @@ impl Default for LintOptions {
     }
 }
 
+impl LintOptions {
+    /// Sets [`min_phrases`](LintOptions::min_phrases).
+    pub fn min_phrases(mut self, n: usize) -> Self {
+        self.min_phrases = n;
+        self
+    }
+
+    /// Sets [`near_duplicate`](LintOptions::near_duplicate).
+    pub fn near_duplicate(mut self, similarity: f64) -> Self {
+        self.near_duplicate = similarity;
+        self
+    }
+
+    /// Sets [`max_phrases`](LintOptions::max_phrases).
+    pub fn max_phrases(mut self, n: usize) -> Self {
+        self.max_phrases = n;
+        self
+    }
+}
+
 /// [`lint_with`] with the default [`LintOptions`].
 pub fn lint(intents: &[Intent]) -> Vec<Finding> {
     lint_with(intents, &LintOptions::default())

@@ -29,7 +29,10 @@ fn det(predicted: Option<&str>, best: Option<&str>, confidence: f32) -> Detectio
 }
 
 /// `(expected, predicted, best, confidence)` rows into an evaluation with texts.
-fn eval_of(rows: &[(Option<&str>, Option<&str>, Option<&str>, f32)]) -> Evaluation {
+/// (expected, predicted, best candidate, confidence).
+type Row<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, f32);
+
+fn eval_of(rows: &[Row<'_>]) -> Evaluation {
     let dets: Vec<(String, Option<&str>, Detection)> = rows
         .iter()
         .enumerate()
@@ -126,7 +129,8 @@ fn per_intent_rows_confusions_and_weak_intents() {
     assert_eq!((b.support, b.predicted, b.correct), (1, 2, 1));
     assert!(close(b.f1, Some(2.0 / 3.0)));
     assert!(e.intent("c").is_none());
-    let pairs: Vec<(Option<&str>, Option<&str>, usize, Vec<&str>)> = e
+    type Pair<'a> = (Option<&'a str>, Option<&'a str>, usize, Vec<&'a str>);
+    let pairs: Vec<Pair<'_>> = e
         .confusions
         .iter()
         .map(|c| {
@@ -503,9 +507,7 @@ fn lint_finds_planted_problems() {
         assert!(!f.advice.is_empty());
         assert!(f.to_string().starts_with(f.kind.as_str()));
     }
-    let mut options = LintOptions::default();
-    options.min_phrases = 2;
-    options.near_duplicate = 1.0;
+    let options = LintOptions::default().min_phrases(2).near_duplicate(1.0);
     let relaxed = lint_with(&intents, &options);
     let relaxed = kinds(&relaxed);
     assert!(!relaxed.iter().any(|k| k.0 == FindingKind::TooFewPhrases));
@@ -616,8 +618,7 @@ proptest! {
                 intents[i].phrases.push(phrase);
             }
         }
-        let mut options = LintOptions::default();
-        options.near_duplicate = t;
+        let options = LintOptions::default().near_duplicate(t);
         let got: BTreeSet<(String, String)> = lint_with(&intents, &options)
             .into_iter()
             .filter(|f| f.kind == FindingKind::NearDuplicatePhrase)
