@@ -42,6 +42,8 @@ use crate::text::{NormalizeOptions, Normalized, Normalizer};
 /// char boundary) before scoring. 16 KiB is far beyond any chat message.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
 
+use crate::limits::Limits;
+
 /// Below this many in-scope held-out examples, the default threshold is 0.5 rather than
 /// one chosen by an accuracy budget that so few examples cannot measure.
 const MIN_BUDGET_SAMPLES: usize = 500;
@@ -165,7 +167,7 @@ pub struct IntentModelBuilder {
     held_out: Vec<LabeledText>,
     folds: usize,
     c: f32,
-    max_message_len: usize,
+    limits: Limits,
     max_in_scope_loss: f32,
 }
 
@@ -179,7 +181,7 @@ impl Default for IntentModelBuilder {
             held_out: Vec::new(),
             folds: 5,
             c: 1.0,
-            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+            limits: Limits::default(),
             max_in_scope_loss: 0.01,
         }
     }
@@ -283,7 +285,13 @@ impl IntentModelBuilder {
     /// Messages longer than this many bytes are cut at a char boundary before scoring,
     /// and the detection says so (default [`DEFAULT_MAX_MESSAGE_LEN`]).
     pub fn max_message_len(&mut self, bytes: usize) -> &mut Self {
-        self.max_message_len = bytes;
+        self.limits.max_message_len = bytes;
+        self
+    }
+
+    /// Size limits checked when building (see [`Limits`] for the defaults).
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
         self
     }
 
@@ -298,7 +306,7 @@ impl IntentModelBuilder {
                     None => None,
                     Some(id) => Some(prepared.class_of(id).ok_or_else(|| {
                         BuildError::new(
-                            format!("held_out[{i}].intent"),
+                            format!("calibrate_on[{i}].intent"),
                             ValidationError::Unknown {
                                 what: "intent".into(),
                                 name: id.clone(),
@@ -366,12 +374,52 @@ impl IntentModelBuilder {
                 },
             ));
         }
+        let limits = &self.limits;
+        if self.intents.len() > limits.max_intents {
+            return Err(Limits::exceeded(
+                "intents",
+                "the number of intents",
+                limits.max_intents,
+                self.intents.len(),
+            ));
+        }
+        let phrases =
+            self.negatives.len() + self.intents.iter().map(|i| i.phrases.len()).sum::<usize>();
+        if phrases > limits.max_phrases {
+            return Err(Limits::exceeded(
+                "intents",
+                "the number of phrases",
+                limits.max_phrases,
+                phrases,
+            ));
+        }
+        let keywords: usize = self.intents.iter().map(|i| i.keywords.len()).sum();
+        if keywords > limits.max_keywords {
+            return Err(Limits::exceeded(
+                "intents",
+                "the number of keywords",
+                limits.max_keywords,
+                keywords,
+            ));
+        }
+        for (i, text) in self.negatives.iter().enumerate() {
+            if text.len() > limits.max_phrase_len {
+                return Err(Limits::exceeded(
+                    format!("negatives[{i}]"),
+                    "the phrase",
+                    limits.max_phrase_len,
+                    text.len(),
+                ));
+            }
+        }
         let normalizer = Normalizer::new(self.normalize);
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         let mut keyword_entries = Vec::new();
         for (i, intent) in self.intents.iter().enumerate() {
+            // An id must have something visible in it, and ids that differ only by
+            // surrounding white space would look the same in every report.
             let id = intent.id.trim();
-            if id.is_empty() {
+            if normalizer.normalize(id).is_empty() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
                     ValidationError::Empty {
@@ -379,7 +427,7 @@ impl IntentModelBuilder {
                     },
                 ));
             }
-            if ids.insert(&intent.id, i).is_some() {
+            if ids.insert(id, i).is_some() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
                     ValidationError::Duplicate {
@@ -387,10 +435,31 @@ impl IntentModelBuilder {
                     },
                 ));
             }
+            for (k, phrase) in intent.phrases.iter().enumerate() {
+                if phrase.len() > limits.max_phrase_len {
+                    return Err(Limits::exceeded(
+                        format!("intents[{i}].phrases[{k}]"),
+                        "the phrase",
+                        limits.max_phrase_len,
+                        phrase.len(),
+                    ));
+                }
+            }
+            for (k, keyword) in intent.keywords.iter().enumerate() {
+                if keyword.len() > limits.max_keyword_len {
+                    return Err(Limits::exceeded(
+                        format!("intents[{i}].keywords[{k}]"),
+                        "the keyword",
+                        limits.max_keyword_len,
+                        keyword.len(),
+                    ));
+                }
+            }
+            // A phrase of punctuation alone teaches nothing: it has no word to score.
             let has_phrase = intent
                 .phrases
                 .iter()
-                .any(|p| !normalizer.normalize(p).is_empty());
+                .any(|p| normalizer.normalize(p).tokens().next().is_some());
             if !has_phrase && intent.keywords.is_empty() {
                 return Err(BuildError::new(
                     format!("intents[{i}]"),
@@ -489,7 +558,7 @@ impl Prepared<'_> {
             keywords: self.keywords.clone(),
             linear,
             calibration: Calibration::PRIOR,
-            max_message_len: self.builder.max_message_len,
+            max_message_len: self.builder.limits.max_message_len,
         }
     }
 
@@ -551,11 +620,12 @@ struct Calibration {
 
 impl Calibration {
     /// Used when there is too little held-out data to fit: a score at the SVM margin
-    /// (1.0) reads as confident, a negative score as unlikely, and each unknown word
-    /// lowers confidence a little.
+    /// (1.0) reads as confident, a negative score as unlikely. Unknown words count for
+    /// nothing until data says how much they matter: with a few example phrases, most
+    /// words of any message are unknown.
     const PRIOR: Calibration = Calibration {
         score: 4.5,
-        unknown: -0.25,
+        unknown: 0.0,
         offset: -0.5,
     };
 
@@ -796,6 +866,7 @@ struct Inner {
 impl Inner {
     /// What calibration needs of a held-out message whose right answer is `truth`.
     fn observe(&self, text: &str, truth: Option<usize>) -> Observation {
+        let (text, _) = cut(text, self.max_message_len);
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
@@ -958,43 +1029,40 @@ impl IntentModel {
         text: &str,
         class: usize,
     ) -> Vec<Evidence> {
-        let mut per_token: [(u32, f32); 3] = [(u32::MAX, 0.0); 3];
-        let mut current = (u32::MAX, 0.0f32);
-        let mut entries: Vec<(u32, f32)> = scratch
-            .vector
-            .entries
+        let entries = &scratch.vector.entries;
+        let tokens = entries
             .iter()
             .filter(|e| e.2 != u32::MAX)
-            .map(|&(id, value, token)| (token, value * self.inner.linear.weight(id, class)))
-            .collect();
-        entries.sort_by_key(|e| e.0);
-        let mut push = |(token, weight): (u32, f32)| {
-            if token == u32::MAX || weight <= 0.0 {
-                return;
+            .map(|e| e.2 as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut sums = vec![0.0f32; tokens];
+        for &(id, value, token) in entries {
+            if token != u32::MAX {
+                sums[token as usize] += value * self.inner.linear.weight(id, class);
             }
-            if let Some(at) = per_token
-                .iter()
-                .position(|p| weight > p.1 || p.0 == u32::MAX)
-            {
-                per_token[at..].rotate_right(1);
-                per_token[at] = (token, weight);
-            }
-        };
-        for (token, weight) in entries {
-            if token != current.0 {
-                push(current);
-                current = (token, 0.0);
-            }
-            current.1 += weight;
         }
-        push(current);
-        let tokens: Vec<Range<usize>> = normalized.tokens().map(|t| t.range).collect();
-        per_token
-            .iter()
-            .filter(|p| p.0 != u32::MAX)
-            .filter_map(|&(token, weight)| {
-                let range = tokens.get(token as usize)?.clone();
-                let span = normalized.original_span(range);
+        // The three tokens that pushed hardest, strongest first.
+        let mut best: [(usize, f32); 3] = [(usize::MAX, 0.0); 3];
+        for (token, &weight) in sums.iter().enumerate() {
+            if weight <= 0.0 {
+                continue;
+            }
+            if let Some(at) = best.iter().position(|b| b.0 == usize::MAX || weight > b.1) {
+                best[at..].rotate_right(1);
+                best[at] = (token, weight);
+            }
+        }
+        let mut ranges = [None, None, None];
+        for (index, token) in normalized.tokens().enumerate().take(tokens) {
+            if let Some(slot) = best.iter().position(|b| b.0 == index) {
+                ranges[slot] = Some(token.range);
+            }
+        }
+        best.iter()
+            .zip(ranges)
+            .filter_map(|(&(_, weight), range)| {
+                let span = normalized.original_span(range?);
                 Some(Evidence {
                     text: text.get(span.clone())?.to_string(),
                     span,

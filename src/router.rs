@@ -73,6 +73,7 @@ use crate::flow::template::{Env, Var};
 use crate::flow::value::format_number;
 use crate::flow::{Action, Flow, Route, Value, Weekday};
 use crate::intent::{Detection, Intent, IntentModel};
+use crate::limits::Limits;
 
 /// An incoming message: text, an event, or both, and the channel it came through.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -509,6 +510,9 @@ pub struct RouterOptions {
     /// The intent model's no-intent threshold in [0, 1]; default: the model's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
+    /// Size limits checked when building (default: [`Limits::default`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Limits>,
 }
 
 /// The whole router configuration as one serde document (JSON, TOML...).
@@ -560,9 +564,17 @@ pub struct RouterBuilder {
     threshold: Option<f32>,
     flow: Flow,
     teams: Vec<TeamConfig>,
+    limits: Limits,
 }
 
 impl RouterBuilder {
+    /// Size limits checked when building (see [`Limits`] for the defaults); passed on
+    /// to the intent model when the router trains it.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
     /// Uses an already trained model (keyword names in conditions are then not checked
     /// against the model's keywords).
     pub fn model(&mut self, model: IntentModel) -> &mut Self {
@@ -615,6 +627,14 @@ impl RouterBuilder {
 
     /// Validates everything and builds the router.
     pub fn build(&self) -> Result<Router, BuildError> {
+        if self.flow.rules.len() > self.limits.max_rules {
+            return Err(Limits::exceeded(
+                "flow.rules",
+                "the number of rules",
+                self.limits.max_rules,
+                self.flow.rules.len(),
+            ));
+        }
         if let Some(t) = self.threshold {
             if !(0.0..=1.0).contains(&t) {
                 return Err(BuildError::new(
@@ -656,6 +676,7 @@ impl RouterBuilder {
                     ));
                 }
                 let mut b = IntentModel::builder();
+                b.limits(self.limits);
                 b.intents(self.intents.iter().cloned())
                     .negatives(self.negatives.iter().map(String::as_str));
                 if let Some(t) = self.threshold {
@@ -745,6 +766,9 @@ impl Router {
             .teams(config.teams);
         if let Some(t) = config.options.threshold {
             b.threshold(t);
+        }
+        if let Some(limits) = config.options.limits {
+            b.limits(limits);
         }
         b.build()
     }

@@ -229,7 +229,10 @@ pub(crate) struct Scratch {
     pub raw: Vec<RawFeature>,
     pub normalized: crate::text::Normalized,
     pub vector: SparseVector,
-    slots: Vec<u32>,
+    /// Dedupe table for one message: (generation, entry). A slot is free when its
+    /// generation is not the current one, so nothing needs clearing between messages.
+    slots: Vec<(u32, u32)>,
+    generation: u32,
     pub scores: Vec<f32>,
     /// Tokens of the message whose word is not in the model's vocabulary.
     pub unknown: Vec<u32>,
@@ -473,7 +476,7 @@ impl LinearModel {
     pub(crate) fn vectorize(
         &self,
         raw: &[RawFeature],
-        slots: &mut Vec<u32>,
+        (slots, generation): (&mut Vec<(u32, u32)>, &mut u32),
         out: &mut SparseVector,
         unknown: &mut Vec<u32>,
     ) {
@@ -481,8 +484,14 @@ impl LinearModel {
         unknown.clear();
         let want = (raw.len() * 2).next_power_of_two().max(64);
         if slots.len() < want {
-            slots.resize(want, u32::MAX);
+            slots.resize(want, (0, 0));
         }
+        *generation = generation.wrapping_add(1);
+        if *generation == 0 {
+            slots.iter_mut().for_each(|s| *s = (0, 0));
+            *generation = 1;
+        }
+        let current = *generation;
         let mask = want - 1;
         for feature in raw {
             let Some(id) = self.table.get(feature.hash) else {
@@ -493,9 +502,9 @@ impl LinearModel {
             };
             let mut slot = (id as usize).wrapping_mul(0x9E37_79B9) & mask;
             loop {
-                let at = slots[slot];
-                if at == u32::MAX {
-                    slots[slot] = out.entries.len() as u32;
+                let (seen, at) = slots[slot];
+                if seen != current {
+                    slots[slot] = (current, out.entries.len() as u32);
                     out.entries.push((id, 1.0, feature.token));
                     break;
                 }
@@ -503,14 +512,6 @@ impl LinearModel {
                     out.entries[at as usize].1 += 1.0;
                     break;
                 }
-                slot = (slot + 1) & mask;
-            }
-        }
-        // Reset only the slots used, so a long message does not make short ones slow.
-        for &(id, _, _) in &out.entries {
-            let mut slot = (id as usize).wrapping_mul(0x9E37_79B9) & mask;
-            while slots[slot] != u32::MAX {
-                slots[slot] = u32::MAX;
                 slot = (slot + 1) & mask;
             }
         }
@@ -578,7 +579,7 @@ impl LinearModel {
     pub(crate) fn vectorize_into(&self, raw: &[RawFeature], scratch: &mut Scratch) {
         self.vectorize(
             raw,
-            &mut scratch.slots,
+            (&mut scratch.slots, &mut scratch.generation),
             &mut scratch.vector,
             &mut scratch.unknown,
         );

@@ -128,39 +128,47 @@ impl Normalizer {
         // enforce much smaller limits long before this (see `Limits`).
         let text = truncate_at_char_boundary(text, u32::MAX as usize - 1);
         let bytes = text.as_bytes();
-        let mut pending_space: Option<u32> = None;
+        // The first separator of a pending run, as an original byte range.
+        let mut pending_space: Option<(u32, u32)> = None;
         let mut scratch = String::new();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if b.is_ascii() {
+            // ASCII fast path, unless a combining mark follows ("e\u{301}" is one cluster).
+            if b.is_ascii() && bytes.get(i + 1).map_or(true, |n| n.is_ascii()) {
                 if b.is_ascii_whitespace() || b.is_ascii_control() {
                     if !out.text.is_empty() && pending_space.is_none() {
-                        pending_space = Some(i as u32);
+                        pending_space = Some((i as u32, i as u32 + 1));
                     }
                 } else {
                     out.flush_space(&mut pending_space);
-                    out.push_char(b.to_ascii_lowercase() as char, i, i + 1);
+                    out.push_char(fold_punctuation(b.to_ascii_lowercase() as char), i, i + 1);
                 }
                 i += 1;
                 continue;
             }
-            // A cluster: this char and the combining marks that follow it.
+            // A cluster: this char and the combining marks that follow it. Invisible
+            // characters inside it are dropped rather than allowed to split it, or the
+            // marks on either side would be ordered differently on a second pass.
             let start = i;
             let mut chars = text[i..].char_indices();
             let (_, first) = chars.next().expect("i is a char boundary below len");
             let mut end = start + first.len_utf8();
-            for (off, c) in chars {
-                if is_combining_mark(c) {
-                    end = start + off + c.len_utf8();
-                } else {
-                    break;
+            // A separator stands alone: marks after it start a cluster of their own, as
+            // they will when the normalized text (where it is a plain space) is read again.
+            if !is_separator(first) {
+                for (off, c) in chars {
+                    if is_combining_mark(c) || is_invisible(c) {
+                        end = start + off + c.len_utf8();
+                    } else {
+                        break;
+                    }
                 }
             }
             i = end;
             if is_separator(first) {
                 if !out.text.is_empty() && pending_space.is_none() {
-                    pending_space = Some(start as u32);
+                    pending_space = Some((start as u32, end as u32));
                 }
                 continue;
             }
@@ -169,7 +177,7 @@ impl Normalizer {
             for c in scratch.chars() {
                 if is_separator(c) {
                     if !out.text.is_empty() && pending_space.is_none() {
-                        pending_space = Some(start as u32);
+                        pending_space = Some((start as u32, end as u32));
                     }
                 } else if !is_invisible(c) {
                     out.flush_space(&mut pending_space);
@@ -183,7 +191,7 @@ impl Normalizer {
         // NFKC, lower-case, then (optionally) strip marks after decomposition, and
         // recompose so the result is stable under a second pass.
         let mut lowered = String::with_capacity(cluster.len());
-        for c in cluster.nfkc() {
+        for c in cluster.chars().filter(|&c| !is_invisible(c)).nfkc() {
             lowered.extend(c.to_lowercase());
         }
         if self.options.fold_accents {
@@ -240,11 +248,11 @@ fn fold_punctuation(c: char) -> char {
 }
 
 impl Normalized {
-    fn flush_space(&mut self, pending: &mut Option<u32>) {
-        if let Some(at) = pending.take() {
+    fn flush_space(&mut self, pending: &mut Option<(u32, u32)>) {
+        if let Some((start, end)) = pending.take() {
             self.text.push(' ');
-            self.starts.push(at);
-            self.ends.push(at + 1);
+            self.starts.push(start);
+            self.ends.push(end);
         }
     }
 
@@ -388,6 +396,10 @@ mod tests {
             "emoji 🎉 ok" => "emoji 🎉 ok",
             "a\u{0}b" => "a b",
             "\u{FEFF}bom" => "bom",
+            "e\u{301}" => "e",
+            // Found by fuzzing: an invisible char between combining marks must not split
+            // the cluster, or a second pass orders the marks differently.
+            "c\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{206b}\u{7eb}\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{2044}2" => "c\u{2044}2",
         }
     }
 
@@ -395,6 +407,26 @@ mod tests {
     fn accents_kept_when_asked() {
         let n = Normalizer::new(NormalizeOptions::default().fold_accents(false));
         assert_eq!(n.normalize("DÉMO").as_str(), "démo");
+        assert_eq!(n.normalize("de\u{301}mo").as_str(), "démo");
+    }
+
+    #[test]
+    fn fuzz_regressions_are_idempotent() {
+        // Inputs the fuzzer found (fuzz/fuzz_targets/normalize.rs), kept as regressions.
+        let found = [
+            "c\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{206b}\u{7eb}\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{2044}2",
+        ];
+        for fold in [true, false] {
+            let n = Normalizer::new(NormalizeOptions::default().fold_accents(fold));
+            for input in found {
+                let once = n.normalize(input);
+                assert_eq!(
+                    n.normalize(once.as_str()).as_str(),
+                    once.as_str(),
+                    "{input:?}"
+                );
+            }
+        }
     }
 
     #[test]
