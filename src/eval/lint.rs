@@ -454,6 +454,9 @@ fn keywords(
             keywords: spellings.iter().map(|s| s.to_string()).collect(),
         });
     }
+    if entries.is_empty() {
+        return;
+    }
     let Ok(matcher) = KeywordMatcher::new(entries) else {
         return; // an automaton over the limits: the model build reports it
     };
