@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use handoff::eval::{cross_validate, lint, Evaluation};
+use handoff::eval::{cross_validate, lint, Evaluation, FindingKind};
 use handoff::{Intent, IntentModel};
 
 #[derive(serde::Deserialize)]
@@ -105,15 +105,18 @@ fn cross_validation_matches_test_split_accuracy() {
         (cv_acc - test_acc).abs() <= 3.0,
         "cross-validated {cv_acc:.2}% vs test {test_acc:.2}%"
     );
-    // Deterministic for a seed: a second run gives the same predictions.
-    let again = cross_validate(&template, &intents, 5, 2024).expect("cross-validation");
-    assert_eq!(again.in_scope_accuracy, cv.in_scope_accuracy);
-    assert_eq!(again.confusions, cv.confusions);
+    // (Determinism for a seed is checked on a small set in the unit tests; a second
+    // CLINC run would double this test's time.)
 
-    // The lint handles the full phrase set (15,000 phrases) quickly and finds the
-    // phrases CLINC150 itself repeats across intents, if any, without panicking.
+    // The lint handles the full phrase set (15,000 phrases): CLINC150 has a few
+    // near-identical phrases under different intents ("please set a reminder for me"
+    // under alarm, "set a reminder for me" under reminder_update).
     let started = Instant::now();
     let findings = lint(&intents);
+    assert!(findings
+        .iter()
+        .any(|f| f.kind == FindingKind::NearDuplicatePhrase
+            && f.intents == ["alarm", "reminder_update"]));
     println!(
         "lint over 15,000 phrases: {} findings in {:.0} ms",
         findings.len(),
