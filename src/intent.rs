@@ -925,18 +925,28 @@ impl Inner {
         scratch.raw = raw;
         let mut unknown = scratch.unknown.len();
         if unknown > 0 && !hits.is_empty() {
+            // Both lists are in message order: unknown tokens ascending (each word is
+            // extracted once, in order) and hits by position, so one forward walk does.
             let unknown_tokens = &scratch.unknown;
-            unknown -= normalized
-                .tokens()
-                .enumerate()
-                .filter(|(i, token)| {
-                    unknown_tokens.contains(&(*i as u32)) && {
-                        let span = normalized.original_span(token.range.clone());
-                        hits.iter()
-                            .any(|h| h.span.start < span.end && span.start < h.span.end)
-                    }
-                })
-                .count();
+            let mut next_hit = 0;
+            let mut covered = 0;
+            for (i, token) in normalized.tokens().enumerate() {
+                if unknown_tokens.binary_search(&(i as u32)).is_err() {
+                    continue;
+                }
+                let span = normalized.original_span(token.range);
+                while next_hit < hits.len() && hits[next_hit].span.end <= span.start {
+                    next_hit += 1;
+                }
+                if hits[next_hit.min(hits.len())..]
+                    .iter()
+                    .take_while(|h| h.span.start < span.end)
+                    .any(|h| span.start < h.span.end)
+                {
+                    covered += 1;
+                }
+            }
+            unknown -= covered;
         }
         (hits, unknown as f32)
     }
