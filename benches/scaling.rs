@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use handoff::{
-    Action, Condition, Context, FieldTest, Flow, Intent, IntentModel, Message, Route, Router,
-    Rule, TeamConfig, Value,
+    Action, Condition, Context, FieldTest, Flow, Intent, IntentModel, Message, Route, Router, Rule,
+    TeamConfig, Value,
 };
 
 mod synth;
@@ -34,7 +34,9 @@ const MESSAGES: usize = 32;
 fn train(intents: &[Intent], max_message_len: Option<usize>, what: &str) -> IntentModel {
     let started = Instant::now();
     let mut builder = IntentModel::builder();
-    builder.intents(intents.iter().cloned()).calibration_folds(0);
+    builder
+        .intents(intents.iter().cloned())
+        .calibration_folds(0);
     if let Some(len) = max_message_len {
         builder.max_message_len(len);
     }
@@ -155,7 +157,11 @@ fn keywords(c: &mut Criterion) {
     let mut group = c.benchmark_group("scaling_keywords");
     for k in [50usize, 500, 5_000] {
         let data = synth::intents(100, 10, k);
-        let model = train(&data, None, &format!("100 intents x 10 phrases, {k} keywords"));
+        let model = train(
+            &data,
+            None,
+            &format!("100 intents x 10 phrases, {k} keywords"),
+        );
         let router = router(&model, small_flow(100));
         let texts = synth::messages(MESSAGES, 100, k);
         detect_and_decide(&mut group, k, &model, &router, &texts);

@@ -157,7 +157,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         let data = synth::intents(intents, phrases, 0);
         for &folds in folds {
             let mut builder = IntentModel::builder();
-            builder.intents(data.iter().cloned()).calibration_folds(folds);
+            builder
+                .intents(data.iter().cloned())
+                .calibration_folds(folds);
             let name = format!("synthetic {intents}x{phrases} folds={folds}");
             rows.push(measure(&name, &builder, intents, intents * phrases)?);
         }

@@ -112,11 +112,8 @@ fn counter_counts_this_thread() {
     });
     assert_eq!((c.allocs, c.reallocs), (0, 1));
     // Another thread's allocations are not ours.
-    let (_, c) = measure(|| {
-        std::thread::scope(|s| {
-            s.spawn(|| vec![0u8; 1 << 20]).join().unwrap().len()
-        })
-    });
+    let (_, c) =
+        measure(|| std::thread::scope(|s| s.spawn(|| vec![0u8; 1 << 20]).join().unwrap().len()));
     assert!(c.bytes < 1 << 20, "{c:?}");
 }
 
@@ -154,15 +151,22 @@ fn detect_allocations_are_bounded() {
             detection.keywords.len(),
             detection.evidence.len()
         );
-        assert_eq!(c, again, "{text:?}: allocations must not vary between calls");
-        assert_eq!(c.reallocs, 0, "{text:?}: warm scratch buffers should not grow");
+        assert_eq!(
+            c, again,
+            "{text:?}: allocations must not vary between calls"
+        );
+        assert_eq!(
+            c.reallocs, 0,
+            "{text:?}: warm scratch buffers should not grow"
+        );
         assert!(
             c.allocs <= bound,
             "{text:?}: detect made {} allocations, bound {bound}",
             c.allocs
         );
         // The floor: the vectors a detection owns, which cannot be fewer.
-        let owned = 1 + u64::from(!detection.keywords.is_empty())
+        let owned = 1
+            + u64::from(!detection.keywords.is_empty())
             + u64::from(!detection.evidence.is_empty())
             + detection.evidence.len() as u64;
         assert!(c.allocs >= owned, "{text:?}: {c:?} below {owned}");
@@ -192,7 +196,8 @@ fn pending(slot: &str, options: &[&str]) -> Context {
 fn decide_cases() -> Vec<(&'static str, Message, Context, u64)> {
     let mut user = Context::default();
     user.user.insert("name".into(), Value::from("Ada"));
-    user.user.insert("email".into(), Value::from("ada@example.com"));
+    user.user
+        .insert("email".into(), Value::from("ada@example.com"));
     user.user.insert("company_size".into(), Value::from(120));
     let mut failing = Context::default();
     failing.conversation.failed_turns = 2;

@@ -21,9 +21,9 @@ const TOPIC_WORDS: usize = 6;
 const TOPIC_PER_PHRASE: usize = 3;
 
 const SYLLABLES: [&str; 40] = [
-    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fe", "gu", "hi", "jo",
-    "ku", "la", "me", "no", "pi", "re", "si", "tu", "va", "wo", "ba", "ce", "di", "fo", "ga",
-    "he", "ji", "ko", "lu", "ma", "ni", "pe", "ro", "su", "te",
+    "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "da", "fe", "gu", "hi", "jo", "ku",
+    "la", "me", "no", "pi", "re", "si", "tu", "va", "wo", "ba", "ce", "di", "fo", "ga", "he", "ji",
+    "ko", "lu", "ma", "ni", "pe", "ro", "su", "te",
 ];
 
 /// The splitmix64 generator: tiny, fast, good enough for synthetic text.
