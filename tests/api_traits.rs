@@ -190,10 +190,8 @@ fn retune(condition: &mut Condition, min: Option<f32>, gte: f64) {
         }
         Condition::Not(inner) => retune(inner, min, gte),
         Condition::Intent(test) => test.min_confidence = min,
-        Condition::Slot(test) | Condition::User(test) => {
-            if test.gte.is_some() {
-                test.gte = Some(gte);
-            }
+        Condition::Slot(test) | Condition::User(test) if test.gte.is_some() => {
+            test.gte = Some(gte);
         }
         _ => {}
     }
