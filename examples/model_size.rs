@@ -1,7 +1,7 @@
 //! How big a trained model is, and how long it takes to train.
 //!
 //! ```text
-//! cargo run --release --example model_size -- [DATASET_DIR] [--skip-large] [--large-folds]
+//! cargo run --release --example model_size -- [DATASET_DIR] [--skip-large] [--large-only] [--large-folds]
 //! ```
 //!
 //! Prints `IntentModel::model_bytes()` and the training time for:
@@ -10,7 +10,8 @@
 //! - synthetic data (see `benches/synth/mod.rs`): 1,000 intents x 10 phrases and
 //!   1,000 x 100 (the latter skipped with `--skip-large`), trained with the default
 //!   options (5-fold calibration: six trainings) and with `calibration_folds(0)` (one).
-//!   1,000 x 100 is trained with 5 folds only with `--large-folds` (it takes long).
+//!   1,000 x 100 is trained with 5 folds only with `--large-folds` (it takes long);
+//!   `--large-only` skips 1,000 x 10.
 //!
 //! The last line is one JSON object with every figure.
 
@@ -121,14 +122,16 @@ fn measure(
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let usage = "usage: model_size [DATASET_DIR] [--skip-large] [--large-folds]";
+    let usage = "usage: model_size [DATASET_DIR] [--skip-large] [--large-only] [--large-folds]";
     let mut dir = None;
     let mut skip_large = false;
     let mut large_folds = false;
+    let mut large_only = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--skip-large" => skip_large = true,
             "--large-folds" => large_folds = true,
+            "--large-only" => large_only = true,
             "-h" | "--help" => {
                 println!("{usage}");
                 return Ok(());
@@ -149,7 +152,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     // (intents, phrases, fold settings): the default 5-fold calibration trains the
     // model six times, too slow to wait for on 100,000 phrases unless asked.
     let large_folds: &[usize] = if large_folds { &[5, 0] } else { &[0] };
-    let mut sizes = vec![(1_000, 10, &[5, 0][..])];
+    let mut sizes = Vec::new();
+    if !large_only {
+        sizes.push((1_000, 10, &[5, 0][..]));
+    }
     if !skip_large {
         sizes.push((1_000, 100, large_folds));
     }
