@@ -306,7 +306,7 @@ impl IntentModelBuilder {
                     None => None,
                     Some(id) => Some(prepared.class_of(id).ok_or_else(|| {
                         BuildError::new(
-                            format!("held_out[{i}].intent"),
+                            format!("calibrate_on[{i}].intent"),
                             ValidationError::Unknown {
                                 what: "intent".into(),
                                 name: id.clone(),
@@ -416,8 +416,10 @@ impl IntentModelBuilder {
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         let mut keyword_entries = Vec::new();
         for (i, intent) in self.intents.iter().enumerate() {
+            // An id must have something visible in it, and ids that differ only by
+            // surrounding white space would look the same in every report.
             let id = intent.id.trim();
-            if id.is_empty() {
+            if normalizer.normalize(id).is_empty() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
                     ValidationError::Empty {
@@ -425,7 +427,7 @@ impl IntentModelBuilder {
                     },
                 ));
             }
-            if ids.insert(&intent.id, i).is_some() {
+            if ids.insert(id, i).is_some() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
                     ValidationError::Duplicate {
@@ -453,10 +455,11 @@ impl IntentModelBuilder {
                     ));
                 }
             }
+            // A phrase of punctuation alone teaches nothing: it has no word to score.
             let has_phrase = intent
                 .phrases
                 .iter()
-                .any(|p| !normalizer.normalize(p).is_empty());
+                .any(|p| normalizer.normalize(p).tokens().next().is_some());
             if !has_phrase && intent.keywords.is_empty() {
                 return Err(BuildError::new(
                     format!("intents[{i}]"),
@@ -863,6 +866,7 @@ struct Inner {
 impl Inner {
     /// What calibration needs of a held-out message whose right answer is `truth`.
     fn observe(&self, text: &str, truth: Option<usize>) -> Observation {
+        let (text, _) = cut(text, self.max_message_len);
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);

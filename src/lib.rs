@@ -119,6 +119,7 @@
 
 pub mod assign;
 pub mod error;
+pub mod eval;
 pub mod flow;
 pub mod intent;
 pub mod keywords;
@@ -132,6 +133,10 @@ pub use assign::{
     CompiledRoster, Policy, Roster, Team, Waiting,
 };
 pub use error::{BuildError, ValidationError};
+pub use eval::{
+    cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, Scenario,
+    ThresholdGoal,
+};
 pub use flow::{
     Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,
     OfficeHours, Priority, Route, Rule, Value, Weekday,

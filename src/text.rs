@@ -128,7 +128,8 @@ impl Normalizer {
         // enforce much smaller limits long before this (see `Limits`).
         let text = truncate_at_char_boundary(text, u32::MAX as usize - 1);
         let bytes = text.as_bytes();
-        let mut pending_space: Option<u32> = None;
+        // The first separator of a pending run, as an original byte range.
+        let mut pending_space: Option<(u32, u32)> = None;
         let mut scratch = String::new();
         let mut i = 0;
         while i < bytes.len() {
@@ -137,11 +138,11 @@ impl Normalizer {
             if b.is_ascii() && bytes.get(i + 1).map_or(true, |n| n.is_ascii()) {
                 if b.is_ascii_whitespace() || b.is_ascii_control() {
                     if !out.text.is_empty() && pending_space.is_none() {
-                        pending_space = Some(i as u32);
+                        pending_space = Some((i as u32, i as u32 + 1));
                     }
                 } else {
                     out.flush_space(&mut pending_space);
-                    out.push_char(b.to_ascii_lowercase() as char, i, i + 1);
+                    out.push_char(fold_punctuation(b.to_ascii_lowercase() as char), i, i + 1);
                 }
                 i += 1;
                 continue;
@@ -153,17 +154,21 @@ impl Normalizer {
             let mut chars = text[i..].char_indices();
             let (_, first) = chars.next().expect("i is a char boundary below len");
             let mut end = start + first.len_utf8();
-            for (off, c) in chars {
-                if is_combining_mark(c) || is_invisible(c) {
-                    end = start + off + c.len_utf8();
-                } else {
-                    break;
+            // A separator stands alone: marks after it start a cluster of their own, as
+            // they will when the normalized text (where it is a plain space) is read again.
+            if !is_separator(first) {
+                for (off, c) in chars {
+                    if is_combining_mark(c) || is_invisible(c) {
+                        end = start + off + c.len_utf8();
+                    } else {
+                        break;
+                    }
                 }
             }
             i = end;
             if is_separator(first) {
                 if !out.text.is_empty() && pending_space.is_none() {
-                    pending_space = Some(start as u32);
+                    pending_space = Some((start as u32, end as u32));
                 }
                 continue;
             }
@@ -172,7 +177,7 @@ impl Normalizer {
             for c in scratch.chars() {
                 if is_separator(c) {
                     if !out.text.is_empty() && pending_space.is_none() {
-                        pending_space = Some(start as u32);
+                        pending_space = Some((start as u32, end as u32));
                     }
                 } else if !is_invisible(c) {
                     out.flush_space(&mut pending_space);
@@ -243,11 +248,11 @@ fn fold_punctuation(c: char) -> char {
 }
 
 impl Normalized {
-    fn flush_space(&mut self, pending: &mut Option<u32>) {
-        if let Some(at) = pending.take() {
+    fn flush_space(&mut self, pending: &mut Option<(u32, u32)>) {
+        if let Some((start, end)) = pending.take() {
             self.text.push(' ');
-            self.starts.push(at);
-            self.ends.push(at + 1);
+            self.starts.push(start);
+            self.ends.push(end);
         }
     }
 

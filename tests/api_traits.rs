@@ -7,6 +7,11 @@
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 use handoff::assign::{AssignReason, How, QueueReason, SkillMatch, StateChange};
+use handoff::eval::{
+    Confusion, DecisionRecord, Evaluation, Expect, Finding, FindingKind, IntentReport, KpiFigures,
+    KpiOptions, Kpis, LabelCount, LintOptions, Mismatch, Reason, Scenario, ScenarioReport, Step,
+    StepReport, SuiteReport, SweepPoint, ThresholdGoal,
+};
 use handoff::{
     Action, Agent, AgentStatus, AnswerTrace, AssignRequest, AssignState, Assigner, AssignerBuilder,
     Assignment, BuildError, CompiledRoster, Condition, ConditionTrace, Context, ContextUpdate,
@@ -40,7 +45,10 @@ assert_traits!(thread_safe:
     Pending, LocalTime, ContextUpdate, Trace, RuleTrace, ConditionTrace, AnswerTrace, Saw,
     BuildError, ValidationError, Limits, Assigner, AssignerBuilder, AssignRequest,
     Assignment, AssignState, StateChange, AssignReason, How, SkillMatch, QueueReason, Roster,
-    CompiledRoster, Team, Agent, AgentStatus, Policy, Waiting,
+    CompiledRoster, Team, Agent, AgentStatus, Policy, Waiting, Confusion, DecisionRecord,
+    Evaluation, Expect, Finding, FindingKind, IntentReport, KpiFigures, KpiOptions, Kpis,
+    LabelCount, LintOptions, Mismatch, Reason, Scenario, ScenarioReport, Step, StepReport,
+    SuiteReport, SweepPoint, ThresholdGoal,
 );
 
 // Everything but the `Assigner` (which owns mutable state behind a lock: share it in an
@@ -51,13 +59,16 @@ assert_traits!(cloneable:
     NormalizeOptions, Flow, Rule, Condition, Route, Action, Names, Value, Intent,
     RouterConfig, Message, Context, ContextUpdate, Trace, Saw, BuildError, ValidationError,
     Limits, AssignerBuilder, AssignRequest, Assignment, AssignState, Roster, CompiledRoster,
-    Team, Agent, Policy, Waiting,
+    Team, Agent, Policy, Waiting, Confusion, DecisionRecord, Evaluation, Expect, Finding,
+    FindingKind, IntentReport, KpiFigures, KpiOptions, Kpis, LabelCount, LintOptions, Mismatch,
+    Reason, Scenario, ScenarioReport, Step, StepReport, SuiteReport, SweepPoint, ThresholdGoal,
 );
 
 // Configuration a host loads from its own files: serde both ways, comparable.
 assert_traits!(config_type:
     RouterConfig, RouterOptions, Intent, Flow, Rule, Condition, Route, Action, TeamConfig,
-    Limits, Message, Context, Roster, Team, Agent, AssignRequest,
+    Limits, Message, Context, Roster, Team, Agent, AssignRequest, Scenario, Step, Expect,
+    DecisionRecord, KpiOptions, LintOptions,
 );
 
 // Errors are real errors.

@@ -164,6 +164,8 @@ fn message_table() {
         "10k" => SALES_HIGH,
         "1,000" => SALES_HIGH,
         "50-100" => SALES,
+        // A bare number answers the question; it must not read as a support request.
+        "50" => SALES,
         "just me" => SALES,
         "no idea, sorry" => SALES,
         "actually I can't log in" => SUPPORT,

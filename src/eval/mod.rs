@@ -1,0 +1,87 @@
+//! Evaluation: accuracy reports, cross-validation, training-data lint, scenario
+//! suites and KPIs — the loop teams follow to train a hand-off bot, as pure functions
+//! over data the host records.
+//!
+//! - [`Evaluation`]: accuracy over labelled messages (overall, in scope, out of scope,
+//!   per intent, top confusions, intents below a target accuracy), a threshold sweep
+//!   and a threshold suggestion. Computed from `(label, Detection)` pairs, so it never
+//!   re-runs the model; [`Evaluation::run`] does detect for you.
+//! - [`cross_validate`]: k-fold cross-validation over the intents' own phrases, for
+//!   teams without a separate test set (stratified, deterministic for a seed).
+//! - [`lint`] / [`lint_predictions`]: problems in the training data, each a
+//!   [`Finding`] with advice.
+//! - [`Scenario`]: scripted multi-turn conversations with expectations per step,
+//!   played against a [`Router`](crate::Router).
+//! - [`Kpis`]: hand-off rate and accuracy, response times, conversion, bot retention
+//!   and escalation reasons from [`DecisionRecord`] logs, per channel and period, as
+//!   serde structs or CSV.
+//!
+//! Rates are fractions in `[0, 1]`; a figure with nothing to divide by is `None`,
+//! never NaN.
+//!
+//! # Complexity
+//! Reports, lint and KPIs are `O(n log n)` in their input (the lint's near-duplicate
+//! search is a prefix-filtered set-similarity join, near-linear on real phrase sets);
+//! cross-validation costs `folds` trainings; a scenario costs one decision per step.
+//!
+//! # Example
+//! ```
+//! use handoff::eval::{cross_validate, lint, Evaluation, FindingKind, ThresholdGoal};
+//! use handoff::{Intent, IntentModel};
+//!
+//! let intents = vec![
+//!     Intent::new("pricing").phrases([
+//!         "how much does it cost", "what are your prices", "can I get a quote",
+//!         "price for 50 seats", "how expensive is the pro plan",
+//!     ]),
+//!     Intent::new("support").phrases([
+//!         "I can't log in", "the app crashes", "reset my password",
+//!         "I found a bug", "the page won't load",
+//!     ]),
+//! ];
+//! let model = IntentModel::builder().intents(intents.clone()).build()?;
+//! let report = Evaluation::run(&model, [
+//!     ("what's the price of the team plan", Some("pricing")),
+//!     ("my password does not work", Some("support")),
+//!     ("tell me a joke", None),
+//! ]);
+//! assert_eq!(report.examples, 3);
+//! assert_eq!(report.in_scope, 2);
+//! assert!(report.to_string().contains("in-scope accuracy"));
+//! let best = report.suggest_threshold(ThresholdGoal::Balanced).unwrap();
+//! assert!((0.0..=1.0).contains(&best.threshold));
+//!
+//! let cv = cross_validate(&IntentModel::builder(), &intents, 5, 7)?;
+//! assert_eq!(cv.examples, 10);
+//! assert!(lint(&intents).iter().all(|f| f.kind != FindingKind::DuplicatePhrase));
+//! # Ok::<(), handoff::BuildError>(())
+//! ```
+
+mod cv;
+mod kpi;
+mod lint;
+mod report;
+mod scenario;
+#[cfg(test)]
+mod tests;
+
+pub use cv::cross_validate;
+pub use kpi::{DecisionRecord, KpiFigures, KpiOptions, Kpis, Reason};
+pub use lint::{lint, lint_predictions, lint_with, Finding, FindingKind, LintOptions};
+pub use report::{
+    Confusion, Evaluation, IntentReport, LabelCount, SweepPoint, ThresholdGoal,
+    DEFAULT_TARGET_ACCURACY,
+};
+pub use scenario::{
+    run_scenarios, Expect, Mismatch, Scenario, ScenarioReport, Step, StepReport, SuiteReport,
+};
+
+/// `num / den`, `None` when `den` is zero.
+pub(crate) fn ratio(num: usize, den: usize) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// A rate as a percentage with one decimal, `-` when undefined.
+pub(crate) fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
