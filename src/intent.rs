@@ -1132,13 +1132,7 @@ fn normalized_has_content(normalized: &Normalized) -> bool {
 }
 
 /// Cuts `text` to at most `max` bytes at a char boundary.
-pub(crate) fn cut(text: &str, max: usize) -> (&str, bool) {
-    if text.len() <= max {
-        return (text, false);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], true)
+fn cut(text: &str, max: usize) -> (&str, bool) {
+    let kept = crate::text::truncate_at_char_boundary(text, max);
+    (kept, kept.len() < text.len())
 }

@@ -206,7 +206,8 @@ impl Normalizer {
     }
 }
 
-fn truncate_at_char_boundary(text: &str, max: usize) -> &str {
+/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
+pub(crate) fn truncate_at_char_boundary(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }

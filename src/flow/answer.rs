@@ -15,6 +15,7 @@
 //! typo-tolerant option match, on answers cut to 256 bytes.
 
 use crate::flow::Value;
+use crate::text::truncate_at_char_boundary;
 use crate::text::Normalizer;
 
 /// Longest answer looked at: answers are short; this bounds the edit-distance work.
@@ -22,7 +23,7 @@ const MAX_ANSWER: usize = 256;
 
 /// Parses an answer. With no options, only a number counts as an answer.
 pub(crate) fn parse_answer(text: &str, options: &[String]) -> Option<Value> {
-    let text = cut(text, MAX_ANSWER);
+    let text = truncate_at_char_boundary(text, MAX_ANSWER);
     let norm = Normalizer::default();
     let answer = norm.normalize(text);
     let answer = answer.as_str();
@@ -32,7 +33,11 @@ pub(crate) fn parse_answer(text: &str, options: &[String]) -> Option<Value> {
     }
     let opts: Vec<String> = options
         .iter()
-        .map(|o| norm.normalize(cut(o, MAX_ANSWER)).as_str().to_string())
+        .map(|o| {
+            norm.normalize(truncate_at_char_boundary(o, MAX_ANSWER))
+                .as_str()
+                .to_string()
+        })
         .collect();
     let numeric_options = opts.iter().any(|o| parse_number_normalized(o).is_some());
     if let (Some(n), true) = (number, numeric_options) {
@@ -43,17 +48,6 @@ pub(crate) fn parse_answer(text: &str, options: &[String]) -> Option<Value> {
         Some(n) => Value::Number(n),
         None => Value::String(options[chosen].clone()),
     })
-}
-
-fn cut(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn match_option(answer: &str, opts: &[String], numeric_options: bool) -> Option<usize> {
@@ -158,7 +152,7 @@ pub(crate) fn distance(a: &str, b: &str, cap: usize) -> usize {
 /// The number an answer states, per the module docs.
 #[cfg(test)]
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    let n = Normalizer::default().normalize(cut(text, MAX_ANSWER));
+    let n = Normalizer::default().normalize(truncate_at_char_boundary(text, MAX_ANSWER));
     parse_number_normalized(n.as_str())
 }
 
