@@ -372,6 +372,19 @@ impl LinearModel {
         }
         drop(doc_features);
 
+        let matrix = Matrix {
+            start: &x_start,
+            index: &x_index,
+            value: &x_value,
+        };
+        // The diagonal of the dual's Hessian is the same for every intent.
+        let diag = 0.5 / options.c;
+        let qd: Vec<f32> = (0..examples.len())
+            .map(|i| {
+                let row = &x_value[x_start[i]..x_start[i + 1]];
+                diag + row.iter().map(|v| v * v).sum::<f32>() + 1.0
+            })
+            .collect();
         let mut per_class: Vec<Vec<(u32, f32)>> = Vec::with_capacity(classes);
         let mut bias = Vec::with_capacity(classes);
         let mut w = vec![0.0f32; vocab + 1];
@@ -381,12 +394,7 @@ impl LinearModel {
                 .iter()
                 .map(|e| if e.class == Some(class) { 1.0 } else { -1.0 })
                 .collect();
-            let matrix = Matrix {
-                start: &x_start,
-                index: &x_index,
-                value: &x_value,
-            };
-            train_binary(&matrix, &labels, &mut w, options, class as u64);
+            train_binary(&matrix, &qd, &labels, &mut w, options, class as u64);
             let nonzero: Vec<(u32, f32)> = w[..vocab]
                 .iter()
                 .enumerate()
@@ -630,15 +638,17 @@ struct Matrix<'a> {
 /// on the positives plus one negative in eight, then on everything while dropping at once
 /// the examples already on the right side of the margin, reaches the same optimum with
 /// about a third of the passes over the data.
-fn train_binary(x: &Matrix<'_>, labels: &[f32], w: &mut [f32], options: TrainOptions, seed: u64) {
+/// `qd[i]` is the diagonal of the dual Hessian for example `i`.
+fn train_binary(
+    x: &Matrix<'_>,
+    qd: &[f32],
+    labels: &[f32],
+    w: &mut [f32],
+    options: TrainOptions,
+    seed: u64,
+) {
     let l = labels.len();
     let diag = 0.5 / options.c;
-    let qd: Vec<f32> = (0..l)
-        .map(|i| {
-            let row = &x.value[x.start[i]..x.start[i + 1]];
-            diag + row.iter().map(|v| v * v).sum::<f32>() + 1.0
-        })
-        .collect();
     let mut alpha = vec![0.0f32; l];
     let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut sample: Vec<usize> = (0..l)
@@ -649,7 +659,7 @@ fn train_binary(x: &Matrix<'_>, labels: &[f32], w: &mut [f32], options: TrainOpt
         labels,
         w,
         alpha: &mut alpha,
-        qd: &qd,
+        qd,
         diag,
         rng: &mut rng,
     };
