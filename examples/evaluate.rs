@@ -19,7 +19,7 @@ use std::error::Error;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use handoff::{Intent, IntentModel};
+use handoff::{Evaluation, Intent, IntentModel};
 
 const OOS: &str = "oos";
 
@@ -124,26 +124,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|d| d.intent_id().map(str::to_string))
         .collect();
-    println!("\nthreshold sweep: threshold, in-scope accuracy, oos recall");
-    for step in 0..=20 {
-        let t = step as f32 / 20.0;
-        let (mut ins, mut ins_ok, mut o, mut o_ok) = (0, 0, 0, 0);
-        for (line, d) in test.iter().zip(&detections) {
-            let accepted = d.confidence >= t;
-            if line.intent == OOS {
-                o += 1;
-                o_ok += (!accepted) as usize;
-            } else {
-                ins += 1;
-                ins_ok += (accepted && d.best_candidate() == Some(line.intent.as_str())) as usize;
-            }
-        }
-        println!(
-            "{t:.2} {:.1} {:.1}",
-            ins_ok as f64 * 100.0 / ins.max(1) as f64,
-            o_ok as f64 * 100.0 / o.max(1) as f64
-        );
-    }
+    // The human-readable report: per-intent table, weak intents, top confusions with
+    // example messages, and the threshold sweep.
+    let report = Evaluation::from_examples(test.iter().zip(&detections).map(|(line, d)| {
+        (
+            line.text.as_str(),
+            (line.intent != OOS).then_some(line.intent.as_str()),
+            d,
+        )
+    }));
+    println!("\n{report}");
 
     let mut in_scope = 0usize;
     let mut in_scope_right = 0usize;
@@ -167,13 +157,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             per_label.entry(predicted).or_default().0 += 1;
         }
     }
-    println!(
-        "\n{:<28} {:>9} {:>7} {:>7} {:>7}",
-        "intent", "precision", "recall", "f1", "support"
-    );
     let mut f1_sum = 0.0;
     let mut labels = 0usize;
-    for (label, &(tp, predicted, actual)) in &per_label {
+    // Macro F1 over every label of the test set, "no intent" (oos) included.
+    for &(tp, predicted, actual) in per_label.values() {
         if actual == 0 {
             continue;
         }
@@ -190,12 +177,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         };
         f1_sum += f1;
         labels += 1;
-        println!(
-            "{label:<28} {:>9.1} {:>7.1} {:>7.1} {actual:>7}",
-            precision * 100.0,
-            recall * 100.0,
-            f1 * 100.0
-        );
     }
 
     // Speed: single-threaded, repeated over the test set until at least one second.
