@@ -42,7 +42,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_message_len: 16 * 1024,
+            max_message_len: crate::intent::DEFAULT_MAX_MESSAGE_LEN,
             max_intents: 10_000,
             max_phrases: 1_000_000,
             max_phrase_len: 2_048,
