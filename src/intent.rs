@@ -477,15 +477,22 @@ impl IntentModelBuilder {
             }
         }
         let keywords = KeywordMatcher::from_entries(&keyword_entries, self.normalize)?;
+        let ids: Vec<Arc<str>> = self
+            .intents
+            .iter()
+            .map(|i| Arc::from(i.id.as_str()))
+            .collect();
+        let class_index = ids
+            .iter()
+            .enumerate()
+            .map(|(class, id)| (id.to_string(), class))
+            .collect();
         Ok(Prepared {
             builder: self,
             normalizer,
             keywords,
-            ids: self
-                .intents
-                .iter()
-                .map(|i| Arc::from(i.id.as_str()))
-                .collect(),
+            ids,
+            class_index,
         })
     }
 }
@@ -496,11 +503,12 @@ struct Prepared<'a> {
     normalizer: Normalizer,
     keywords: KeywordMatcher,
     ids: Vec<Arc<str>>,
+    class_index: BTreeMap<String, usize>,
 }
 
 impl Prepared<'_> {
     fn class_of(&self, id: &str) -> Option<usize> {
-        self.ids.iter().position(|i| &**i == id)
+        self.class_index.get(id).copied()
     }
 
     /// Every training text with its class: phrases, keywords (a keyword alone is an
@@ -522,10 +530,6 @@ impl Prepared<'_> {
         let mut normalized = Normalized::default();
         let mut buf = Vec::new();
         let mut hits = Vec::new();
-        let mut class_index: BTreeMap<&str, usize> = BTreeMap::new();
-        for (class, id) in self.ids.iter().enumerate() {
-            class_index.insert(id, class);
-        }
         let data: Vec<Example> = examples
             .iter()
             .map(|&(text, class)| {
@@ -536,7 +540,7 @@ impl Prepared<'_> {
                 self.keywords.find_normalized(&normalized, &mut hits);
                 for hit in &hits {
                     features.push(scorer::keyword_feature(
-                        class_index[&*hit.intent],
+                        self.class_index[&*hit.intent],
                         hit.negated,
                     ));
                 }
@@ -550,10 +554,7 @@ impl Prepared<'_> {
         let linear = LinearModel::train(&data, self.ids.len(), options);
         Inner {
             ids: self.ids.clone(),
-            class_index: class_index
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            class_index: self.class_index.clone(),
             normalizer: self.normalizer,
             keywords: self.keywords.clone(),
             linear,
