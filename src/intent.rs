@@ -535,14 +535,15 @@ impl Prepared<'_> {
             .map(|&(text, class)| {
                 self.normalizer.normalize_into(text, &mut normalized);
                 let mut features = Vec::new();
-                scorer::extract(normalized.as_str(), &mut buf, |f| features.push(f.hash));
+                scorer::extract(normalized.as_str(), &mut buf, |f| features.push(f));
                 hits.clear();
                 self.keywords.find_normalized(&normalized, &mut hits);
                 for hit in &hits {
-                    features.push(scorer::keyword_feature(
-                        self.class_index[&*hit.intent],
-                        hit.negated,
-                    ));
+                    features.push(RawFeature {
+                        hash: scorer::keyword_feature(self.class_index[&*hit.intent], hit.negated),
+                        token: u32::MAX,
+                        unigram: false,
+                    });
                 }
                 Example { features, class }
             })
@@ -905,25 +906,15 @@ impl Inner {
         if !self.keywords.is_empty() {
             self.keywords.find_normalized(normalized, &mut hits);
         }
-        let mut raw: Vec<RawFeature> = std::mem::take(&mut scratch.raw);
-        raw.clear();
-        scorer::extract(normalized.as_str(), &mut scratch.bytes, |f| raw.push(f));
-        for hit in &hits {
-            if let Some(&class) = self.class_index.get(&*hit.intent) {
-                raw.push(RawFeature {
-                    hash: scorer::keyword_feature(class, hit.negated),
-                    token: u32::MAX,
-                    unigram: false,
-                });
-            }
-        }
-        self.linear.vectorize_into(&raw, scratch);
-        let vector = std::mem::take(&mut scratch.vector);
+        let keyword_features = hits.iter().filter_map(|hit| {
+            let class = *self.class_index.get(&*hit.intent)?;
+            Some(scorer::keyword_feature(class, hit.negated))
+        });
+        self.linear
+            .vectorize(normalized.as_str(), keyword_features, scratch);
         let mut scores = std::mem::take(&mut scratch.scores);
-        self.linear.score(&vector, &mut scores);
-        scratch.vector = vector;
+        self.linear.score(&scratch.vector, &mut scores);
         scratch.scores = scores;
-        scratch.raw = raw;
         let mut unknown = scratch.unknown.len();
         if unknown > 0 && !hits.is_empty() {
             // Both lists are in message order: unknown tokens ascending (each word is
@@ -1040,18 +1031,25 @@ impl IntentModel {
         text: &str,
         class: usize,
     ) -> Vec<Evidence> {
-        let entries = &scratch.vector.entries;
-        let tokens = entries
+        let vector = &scratch.vector;
+        let linear = &self.inner.linear;
+        let tokens = vector
+            .entries
             .iter()
-            .filter(|e| e.2 != u32::MAX)
-            .map(|e| e.2 as usize + 1)
+            .map(|e| e.token)
+            .chain(vector.words.iter().map(|w| w.1))
+            .filter(|&token| token != u32::MAX)
+            .map(|token| token as usize + 1)
             .max()
             .unwrap_or(0);
         let mut sums = vec![0.0f32; tokens];
-        for &(id, value, token) in entries {
-            if token != u32::MAX {
-                sums[token as usize] += value * self.inner.linear.weight(id, class);
+        for entry in &vector.entries {
+            if entry.token != u32::MAX {
+                sums[entry.token as usize] += entry.value * linear.weight(entry.id, class);
             }
+        }
+        for &(word, token) in &vector.words {
+            sums[token as usize] += vector.word_value * linear.word_weight(word, class);
         }
         // The three tokens that pushed hardest, strongest first.
         let mut best: [(usize, f32); 3] = [(usize::MAX, 0.0); 3];

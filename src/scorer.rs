@@ -2,18 +2,27 @@
 //! model over hashed TF-IDF features of normalized text, trained with dual coordinate
 //! descent for the L2-regularized squared-hinge loss (the LinearSVC objective).
 //!
-//! Features of a message:
-//! - word unigrams and bigrams (what the words say),
-//! - character 2- to 5-grams inside each word padded with spaces (what survives a typo:
-//!   "qoute" still shares " qu", "ote", "te " with "quote"),
-//! - one feature per intent whose keyword fired, and one per intent whose keyword fired
-//!   negated, so keyword triggers are evidence the model weighs, not an override.
+//! Features of a message, in three blocks each scaled to unit length:
+//! - words: unigrams and bigrams, counted over the message (what the words say);
+//! - characters: 2- to 5-grams inside each word padded with spaces (what survives a
+//!   typo: "qoute" still shares " qu", "ote", "te " with "quote"), weighted word by
+//!   word and summed over the words;
+//! - keywords: one feature per intent whose keyword fired, and one per intent whose
+//!   keyword fired negated, so keyword triggers are evidence the model weighs, not an
+//!   override.
+//!
+//! The character block is weighted per word (term frequency within the word; the block's
+//! length taken over the words' own vectors) so that a word's contribution to every
+//! intent's score depends on the word alone. The model precomputes it for the words of
+//! its training data: scoring a known word costs one table lookup and one row, not the
+//! ~20 lookups and rows of its n-grams. Only unseen words (typos, new vocabulary) are
+//! scored n-gram by n-gram.
 //!
 //! Complexity: extracting features is linear in the message length (at most 14 hashed
-//! n-grams per character); scoring touches only the weight rows of the message's known
-//! features, each a sparse list of (intent, weight), so a detection costs
-//! O(message length + Σ row lengths) and does not scan intents or phrases. Training is
-//! O(iterations × non-zeros) per intent with shrinking, deterministic for given data.
+//! n-grams per character of an unseen word); scoring touches one row per known feature,
+//! so a detection costs O(message length + rows × intents) and does not scan phrases.
+//! Training is O(iterations × non-zeros) per intent with shrinking, deterministic for
+//! given data.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -92,62 +101,80 @@ pub(crate) fn keyword_feature(class: usize, negated: bool) -> u64 {
     )
 }
 
-/// Calls `sink` with every feature of the normalized `text`.
-pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFeature)) {
+/// Calls `each(token, word, unigram hash, bigram hash)` for every word of the
+/// normalized `text`; the bigram joins the word with the one before it.
+fn for_each_word(text: &str, mut each: impl FnMut(u32, &[u8], u64, Option<u64>)) {
     let mut pos = 0;
     let mut prev_word: Option<u64> = None;
     let mut token = 0u32;
     while let Some(range) = next_token(text, &mut pos) {
         let word = &text.as_bytes()[range];
         let word_hash = hash_bytes(SEED_WORD, word);
+        let bigram = prev_word.map(|prev| {
+            tag(
+                mix(step(prev ^ SEED_BIGRAM, b' ') ^ word_hash.rotate_left(17)),
+                BLOCK_WORD,
+            )
+        });
+        each(token, word, tag(mix(word_hash), BLOCK_WORD), bigram);
+        prev_word = Some(word_hash);
+        token = token.saturating_add(1);
+    }
+}
+
+/// Calls `sink` with the hash of every character n-gram of `word` padded with spaces.
+fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64)) {
+    buf.clear();
+    buf.push(b' ');
+    buf.extend_from_slice(word);
+    buf.push(b' ');
+    // Every n-gram starting at a char is an extension of the shorter one: hash
+    // incrementally, emitting at each char boundary from MIN_NGRAM chars on.
+    let mut start = 0;
+    while start < buf.len() {
+        let mut h = SEED_CHAR;
+        let mut end = start;
+        for n in 1..=MAX_NGRAM {
+            if end >= buf.len() {
+                break;
+            }
+            let next = end + utf8_len(buf[end]);
+            for &b in &buf[end..next.min(buf.len())] {
+                h = step(h, b);
+            }
+            end = next;
+            if n >= MIN_NGRAM {
+                sink(tag(mix(h), BLOCK_CHAR));
+            }
+        }
+        start += utf8_len(buf[start]);
+    }
+}
+
+/// Calls `sink` with every feature of the normalized `text`, word by word: its unigram,
+/// its bigram with the word before (attributed to that word), its character n-grams.
+pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFeature)) {
+    for_each_word(text, |token, word, unigram, bigram| {
         sink(RawFeature {
-            hash: tag(mix(word_hash), BLOCK_WORD),
+            hash: unigram,
             token,
             unigram: true,
         });
-        if let Some(prev) = prev_word {
+        if let Some(hash) = bigram {
             sink(RawFeature {
-                hash: tag(
-                    mix(step(prev ^ SEED_BIGRAM, b' ') ^ word_hash.rotate_left(17)),
-                    BLOCK_WORD,
-                ),
+                hash,
                 token: token - 1,
                 unigram: false,
             });
         }
-        prev_word = Some(word_hash);
-
-        buf.clear();
-        buf.push(b' ');
-        buf.extend_from_slice(word);
-        buf.push(b' ');
-        // Every n-gram starting at a char is an extension of the shorter one: hash
-        // incrementally, emitting at each char boundary from MIN_NGRAM chars on.
-        let mut start = 0;
-        while start < buf.len() {
-            let mut h = SEED_CHAR;
-            let mut end = start;
-            for n in 1..=MAX_NGRAM {
-                if end >= buf.len() {
-                    break;
-                }
-                let next = end + utf8_len(buf[end]);
-                for &b in &buf[end..next.min(buf.len())] {
-                    h = step(h, b);
-                }
-                end = next;
-                if n >= MIN_NGRAM {
-                    sink(RawFeature {
-                        hash: tag(mix(h), BLOCK_CHAR),
-                        token,
-                        unigram: false,
-                    });
-                }
-            }
-            start += utf8_len(buf[start]);
-        }
-        token = token.saturating_add(1);
-    }
+        char_ngrams(word, buf, |hash| {
+            sink(RawFeature {
+                hash,
+                token,
+                unigram: false,
+            })
+        });
+    });
 }
 
 #[inline]
@@ -215,24 +242,173 @@ impl FeatureTable {
     }
 }
 
-/// A message as a sparse, L2-normalized TF-IDF vector over known features.
+/// One known feature of a message with its weight. `token` is the word it came from
+/// (`u32::MAX` for keyword features), for "why".
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    pub id: u32,
+    pub value: f32,
+    pub token: u32,
+    block: u8,
+}
+
+/// A message as a sparse TF-IDF vector over known features, each block scaled to unit
+/// length, built feature by feature.
+///
+/// Word and keyword features are counted over the message; character n-grams are
+/// added a word at a time (`word_ids`, then [`SparseVector::add_word_chars`]) or, for a
+/// word whose character vector the model has precomputed, as that word
+/// ([`SparseVector::add_word`]).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SparseVector {
-    /// (feature index, value, first token index)
-    pub entries: Vec<(u32, f32, u32)>,
+    pub entries: Vec<Entry>,
+    /// Known words whose precomputed character vector stands for their n-grams:
+    /// (word vector, token). Each is weighted by `word_value`.
+    pub words: Vec<(u32, u32)>,
+    pub word_value: f32,
+    /// The character n-grams of the word being added.
+    pub word_ids: Vec<u32>,
+    char_norm2: f32,
+    /// Dedupe table: (generation, entry). A slot is free when its generation is not
+    /// the current one, so nothing needs clearing between messages.
+    slots: Vec<(u32, u32)>,
+    generation: u32,
+}
+
+impl SparseVector {
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.words.clear();
+        self.word_ids.clear();
+        self.word_value = 0.0;
+        self.char_norm2 = 0.0;
+        if self.slots.len() < 64 {
+            self.slots = vec![(0, 0); 64];
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.slots.iter_mut().for_each(|s| *s = (0, 0));
+            self.generation = 1;
+        }
+    }
+
+    #[inline]
+    fn home(id: u32, mask: usize) -> usize {
+        (id as usize).wrapping_mul(0x9E37_79B9) & mask
+    }
+
+    /// The entry of feature `id`, created with value 0 on first sight.
+    fn entry(&mut self, id: u32, block: u8, token: u32) -> &mut Entry {
+        if self.entries.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let current = self.generation;
+        let mask = self.slots.len() - 1;
+        let mut slot = Self::home(id, mask);
+        loop {
+            let (seen, at) = self.slots[slot];
+            if seen != current {
+                self.slots[slot] = (current, self.entries.len() as u32);
+                self.entries.push(Entry {
+                    id,
+                    value: 0.0,
+                    token,
+                    block,
+                });
+                return self.entries.last_mut().expect("just pushed");
+            }
+            if self.entries[at as usize].id == id {
+                return &mut self.entries[at as usize];
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        self.slots.clear();
+        self.slots.resize(size, (0, 0));
+        let (current, mask) = (self.generation, size - 1);
+        for (at, entry) in self.entries.iter().enumerate() {
+            let mut slot = Self::home(entry.id, mask);
+            while self.slots[slot].0 == current {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = (current, at as u32);
+        }
+    }
+
+    /// Counts one occurrence of a word or keyword feature.
+    fn count(&mut self, id: u32, block: u8, token: u32) {
+        self.entry(id, block, token).value += 1.0;
+    }
+
+    /// Adds the character n-grams collected in `word_ids` as the word `token`.
+    fn add_word_chars(&mut self, token: u32, idf: impl Fn(u32) -> f32) {
+        let mut ids = std::mem::take(&mut self.word_ids);
+        self.char_norm2 += weigh_word_chars(&mut ids, idf, |id, value| {
+            self.entry(id, BLOCK_CHAR, token).value += value;
+        });
+        ids.clear();
+        self.word_ids = ids;
+    }
+
+    /// Adds a word through its precomputed character vector, whose squared length is
+    /// `norm2`.
+    fn add_word(&mut self, vector: u32, token: u32, norm2: f32) {
+        self.words.push((vector, token));
+        self.char_norm2 += norm2;
+    }
+
+    /// Turns counts into weights and scales each block to unit length.
+    fn finish(&mut self, idf: impl Fn(u32) -> f32) {
+        let mut norms = [0.0f32; BLOCKS];
+        for entry in &mut self.entries {
+            if entry.block != BLOCK_CHAR {
+                entry.value = tf(entry.value as u32) * idf(entry.id);
+                norms[entry.block as usize] += entry.value * entry.value;
+            }
+        }
+        norms[BLOCK_CHAR as usize] = self.char_norm2;
+        let inv = inverse_norms(norms);
+        for entry in &mut self.entries {
+            entry.value *= inv[entry.block as usize];
+        }
+        self.word_value = inv[BLOCK_CHAR as usize];
+    }
+}
+
+/// Weighs the character n-grams of one word (`ids`, sorted in place): sublinear term
+/// frequency within the word times idf. Calls `add` once per distinct n-gram and
+/// returns the squared length of the word's vector.
+fn weigh_word_chars(
+    ids: &mut [u32],
+    idf: impl Fn(u32) -> f32,
+    mut add: impl FnMut(u32, f32),
+) -> f32 {
+    ids.sort_unstable();
+    let mut norm2 = 0.0;
+    let mut i = 0;
+    while i < ids.len() {
+        let id = ids[i];
+        let mut j = i + 1;
+        while j < ids.len() && ids[j] == id {
+            j += 1;
+        }
+        let value = tf((j - i) as u32) * idf(id);
+        norm2 += value * value;
+        add(id, value);
+        i = j;
+    }
+    norm2
 }
 
 /// Reusable per-thread buffers, so detection does not allocate for features.
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub bytes: Vec<u8>,
-    pub raw: Vec<RawFeature>,
     pub normalized: crate::text::Normalized,
     pub vector: SparseVector,
-    /// Dedupe table for one message: (generation, entry). A slot is free when its
-    /// generation is not the current one, so nothing needs clearing between messages.
-    slots: Vec<(u32, u32)>,
-    generation: u32,
     pub scores: Vec<f32>,
     /// Tokens of the message whose word is not in the model's vocabulary.
     pub unknown: Vec<u32>,
@@ -242,31 +418,49 @@ thread_local! {
     pub(crate) static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// What the model keeps of one feature: where its weights are, and its idf.
+#[derive(Clone, Copy, Debug)]
+struct Feature {
+    /// First weight in `row_weight`.
+    start: u32,
+    /// Number of weights: the class count for a dense row.
+    len: u32,
+    /// For a sparse row, where its classes start in `row_class`; `u32::MAX` if dense.
+    sparse: u32,
+    /// Scale of the row's quantized weights.
+    scale: f32,
+    idf: f32,
+    /// For a word unigram, its precomputed character vector, or `u32::MAX`.
+    word: u32,
+}
+
+/// A known word's character n-grams, summed into one dense row of weights (quantized
+/// like the rows) with the squared length of the word's character vector.
+#[derive(Clone, Copy, Debug)]
+struct WordVector {
+    start: u32,
+    scale: f32,
+    norm2: f32,
+}
+
+/// Precomputed word vectors take at most this many bytes; the most frequent words of
+/// the training data get them first.
+const WORD_VECTOR_BUDGET: usize = 8 << 20;
+
 /// The trained linear model.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LinearModel {
     table: FeatureTable,
-    idf: Vec<f32>,
-    block: Vec<u8>,
-    /// Row `f` of the weight matrix: `rows[f]`, ending where `rows[f + 1]` starts.
-    rows: Vec<Row>,
+    features: Vec<Feature>,
     row_class: Vec<u16>,
     /// Weights quantized to i8, each row with its own scale: a quarter of the memory
     /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
     /// largest weight.
     row_weight: Vec<i8>,
-    row_scale: Vec<f32>,
+    words: Vec<WordVector>,
+    word_weight: Vec<i8>,
     bias: Vec<f32>,
     classes: usize,
-}
-
-/// A row of the weight matrix: its weights start at `start` in `row_weight`; a dense
-/// row has one weight per intent (`sparse == u32::MAX`), a sparse row has its intents at
-/// `sparse` in `row_class`.
-#[derive(Clone, Copy, Debug)]
-struct Row {
-    start: u32,
-    sparse: u32,
 }
 
 /// Rows with weights for at least 1/DENSE_FRACTION of the intents are stored dense.
@@ -292,22 +486,21 @@ impl Default for TrainOptions {
     }
 }
 
-/// A training example: its features and its class (`None` for a negative example that
-/// belongs to no intent).
+/// A training example: its features in extraction order, and its class (`None` for a
+/// negative example that belongs to no intent).
 pub(crate) struct Example {
-    pub features: Vec<u64>,
+    pub features: Vec<RawFeature>,
     pub class: Option<usize>,
 }
 
 impl LinearModel {
     pub(crate) fn bytes(&self) -> usize {
         self.table.bytes()
-            + self.idf.capacity() * 4
-            + self.block.capacity()
-            + self.rows.capacity() * std::mem::size_of::<Row>()
+            + self.features.capacity() * std::mem::size_of::<Feature>()
             + self.row_class.capacity() * 2
             + self.row_weight.capacity()
-            + self.row_scale.capacity() * 4
+            + self.words.capacity() * std::mem::size_of::<WordVector>()
+            + self.word_weight.capacity()
             + self.bias.capacity() * 4
     }
 
@@ -317,31 +510,42 @@ impl LinearModel {
         let mut index: HashMap<u64, u32> = HashMap::new();
         let mut hashes: Vec<u64> = Vec::new();
         let mut df: Vec<u32> = Vec::new();
-        let mut doc_features: Vec<Vec<(u32, u32)>> = Vec::with_capacity(examples.len());
-        for example in examples {
-            let mut counts: Vec<(u32, u32)> = Vec::with_capacity(example.features.len());
-            for &hash in &example.features {
+        let mut last_doc: Vec<u32> = Vec::new();
+        // Each word unigram's character n-grams, as first seen: (unigram, n-grams).
+        let mut spellings: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(examples.len());
+        for (doc, example) in examples.iter().enumerate() {
+            let doc = doc as u32;
+            let mut ids = Vec::with_capacity(example.features.len());
+            // The token whose n-grams are being recorded as a new word's spelling.
+            let mut spelling_token = None;
+            for feature in &example.features {
                 let next = hashes.len() as u32;
-                let id = *index.entry(hash).or_insert_with(|| {
-                    hashes.push(hash);
+                let id = *index.entry(feature.hash).or_insert_with(|| {
+                    hashes.push(feature.hash);
                     df.push(0);
+                    last_doc.push(u32::MAX);
                     next
                 });
-                counts.push((id, 1));
-            }
-            counts.sort_unstable_by_key(|&(id, _)| id);
-            counts.dedup_by(|b, a| {
-                if a.0 == b.0 {
-                    a.1 += b.1;
-                    true
-                } else {
-                    false
+                if last_doc[id as usize] != doc {
+                    last_doc[id as usize] = doc;
+                    df[id as usize] += 1;
                 }
-            });
-            for &(id, _) in &counts {
-                df[id as usize] += 1;
+                if feature.unigram {
+                    spelling_token = (id == next).then_some(feature.token);
+                    if id == next {
+                        spellings.push((id, Vec::new()));
+                    }
+                } else if block_of(feature.hash) == BLOCK_CHAR
+                    && spelling_token == Some(feature.token)
+                {
+                    if let Some((_, spelling)) = spellings.last_mut() {
+                        spelling.push(id);
+                    }
+                }
+                ids.push((id, feature.token));
             }
-            doc_features.push(counts);
+            docs.push(ids);
         }
         let n = examples.len() as f32;
         let idf: Vec<f32> = df
@@ -350,27 +554,39 @@ impl LinearModel {
             .collect();
         let vocab = hashes.len();
 
-        // CSR matrix of L2-normalized TF-IDF rows, plus a constant bias feature.
+        // CSR matrix of the examples' vectors, weighted exactly as at detection time.
         let mut x_start = Vec::with_capacity(examples.len() + 1);
         let mut x_index: Vec<u32> = Vec::new();
         let mut x_value: Vec<f32> = Vec::new();
         x_start.push(0usize);
-        for counts in &doc_features {
-            let begin = x_index.len();
-            let mut norms = [0.0f32; BLOCKS];
-            for &(id, count) in counts {
-                let v = tf(count) * idf[id as usize];
-                norms[block_of(hashes[id as usize]) as usize] += v * v;
-                x_index.push(id);
-                x_value.push(v);
+        let mut vector = SparseVector::default();
+        let idf_of = |id: u32| idf[id as usize];
+        for ids in &docs {
+            vector.clear();
+            let mut word = u32::MAX;
+            for &(id, token) in ids {
+                let block = block_of(hashes[id as usize]);
+                if block != BLOCK_CHAR {
+                    vector.count(id, block, token);
+                    continue;
+                }
+                if token != word && !vector.word_ids.is_empty() {
+                    vector.add_word_chars(word, idf_of);
+                }
+                word = token;
+                vector.word_ids.push(id);
             }
-            let inv = inverse_norms(norms);
-            for k in begin..x_index.len() {
-                x_value[k] *= inv[block_of(hashes[x_index[k] as usize]) as usize];
+            if !vector.word_ids.is_empty() {
+                vector.add_word_chars(word, idf_of);
+            }
+            vector.finish(idf_of);
+            for entry in &vector.entries {
+                x_index.push(entry.id);
+                x_value.push(entry.value);
             }
             x_start.push(x_index.len());
         }
-        drop(doc_features);
+        drop(docs);
 
         let matrix = Matrix {
             start: &x_start,
@@ -414,21 +630,21 @@ impl LinearModel {
             }
         }
         let dense_from = (classes / DENSE_FRACTION).max(1);
-        let mut rows = Vec::with_capacity(vocab);
+        let mut features = Vec::with_capacity(vocab);
         let (mut weights, mut sparse_len) = (0usize, 0usize);
-        for &len in &row_len {
-            if len >= dense_from {
-                rows.push(Row {
-                    start: weights as u32,
-                    sparse: u32::MAX,
-                });
-                weights += classes;
-            } else {
-                rows.push(Row {
-                    start: weights as u32,
-                    sparse: sparse_len as u32,
-                });
-                weights += len;
+        for (f, &len) in row_len.iter().enumerate() {
+            let dense = len >= dense_from;
+            let len = if dense { classes } else { len };
+            features.push(Feature {
+                start: weights as u32,
+                len: len as u32,
+                sparse: if dense { u32::MAX } else { sparse_len as u32 },
+                scale: 1.0,
+                idf: idf[f],
+                word: u32::MAX,
+            });
+            weights += len;
+            if !dense {
                 sparse_len += len;
             }
         }
@@ -437,160 +653,211 @@ impl LinearModel {
         let mut fill = vec![0usize; vocab];
         for (class, list) in per_class.iter().enumerate() {
             for &(f, v) in list {
-                let row = rows[f as usize];
-                if row.sparse == u32::MAX {
-                    row_weight[row.start as usize + class] = v;
+                let feature = features[f as usize];
+                if feature.sparse == u32::MAX {
+                    row_weight[feature.start as usize + class] = v;
                 } else {
                     let at = fill[f as usize];
-                    row_weight[row.start as usize + at] = v;
-                    row_class[row.sparse as usize + at] = class as u16;
+                    row_weight[feature.start as usize + at] = v;
+                    row_class[feature.sparse as usize + at] = class as u16;
                     fill[f as usize] += 1;
                 }
             }
         }
-        rows.push(Row {
-            start: weights as u32,
-            sparse: sparse_len as u32,
-        });
-        let mut row_scale = Vec::with_capacity(vocab);
-        let mut quantized = vec![0i8; weights];
-        for f in 0..vocab {
-            let range = rows[f].start as usize..rows[f + 1].start as usize;
-            let max = row_weight[range.clone()]
-                .iter()
-                .fold(0.0f32, |m, w| m.max(w.abs()));
-            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-            for k in range {
-                quantized[k] = (row_weight[k] / scale).round().clamp(-127.0, 127.0) as i8;
-            }
-            row_scale.push(scale);
+        drop(per_class);
+
+        // Precomputed character vectors for the most frequent words, from the
+        // unquantized rows.
+        spellings.sort_by_key(|(word, _)| (std::cmp::Reverse(df[*word as usize]), *word));
+        spellings.truncate(WORD_VECTOR_BUDGET / classes.max(1));
+        spellings.sort_unstable_by_key(|(word, _)| *word);
+        let mut words = Vec::with_capacity(spellings.len());
+        let mut word_weight = Vec::with_capacity(spellings.len() * classes);
+        let mut sum = vec![0.0f32; classes];
+        for (word, spelling) in &mut spellings {
+            sum.iter_mut().for_each(|v| *v = 0.0);
+            let norm2 = weigh_word_chars(spelling, idf_of, |id, value| {
+                let feature = features[id as usize];
+                let row = &row_weight[feature.start as usize..][..feature.len as usize];
+                if feature.sparse == u32::MAX {
+                    for (s, &w) in sum.iter_mut().zip(row) {
+                        *s += value * w;
+                    }
+                } else {
+                    let row_classes = &row_class[feature.sparse as usize..][..row.len()];
+                    for (&class, &w) in row_classes.iter().zip(row) {
+                        sum[class as usize] += value * w;
+                    }
+                }
+            });
+            let (quantized, scale) = quantize(&sum);
+            features[*word as usize].word = words.len() as u32;
+            words.push(WordVector {
+                start: word_weight.len() as u32,
+                scale,
+                norm2,
+            });
+            word_weight.extend_from_slice(&quantized);
         }
-        let row_weight = quantized;
+        drop(spellings);
+
+        let mut quantized_rows = Vec::with_capacity(weights);
+        for feature in &mut features {
+            let range = feature.start as usize..(feature.start + feature.len) as usize;
+            let (quantized, scale) = quantize(&row_weight[range]);
+            quantized_rows.extend_from_slice(&quantized);
+            feature.scale = scale;
+        }
         LinearModel {
             table: FeatureTable::new(&hashes),
-            idf,
-            block: hashes.iter().map(|&h| block_of(h)).collect(),
-            rows,
+            features,
             row_class,
-            row_weight,
-            row_scale,
+            row_weight: quantized_rows,
+            words,
+            word_weight,
             bias,
             classes,
         }
     }
 
-    /// Turns raw features into the message's TF-IDF vector (known features only), and
-    /// collects the tokens whose word the model has never seen into `unknown`.
+    /// Turns the normalized `text` and the message's keyword features into its vector
+    /// (known features only) in `scratch.vector`, and collects the tokens whose word the
+    /// model has never seen into `scratch.unknown`.
     pub(crate) fn vectorize(
         &self,
-        raw: &[RawFeature],
-        (slots, generation): (&mut Vec<(u32, u32)>, &mut u32),
-        out: &mut SparseVector,
-        unknown: &mut Vec<u32>,
+        text: &str,
+        keyword_features: impl Iterator<Item = u64>,
+        scratch: &mut Scratch,
     ) {
-        out.entries.clear();
+        let Scratch {
+            bytes,
+            vector,
+            unknown,
+            ..
+        } = scratch;
+        vector.clear();
         unknown.clear();
-        let want = (raw.len() * 2).next_power_of_two().max(64);
-        if slots.len() < want {
-            slots.resize(want, (0, 0));
-        }
-        *generation = generation.wrapping_add(1);
-        if *generation == 0 {
-            slots.iter_mut().for_each(|s| *s = (0, 0));
-            *generation = 1;
-        }
-        let current = *generation;
-        let mask = want - 1;
-        for feature in raw {
-            let Some(id) = self.table.get(feature.hash) else {
-                if feature.unigram {
-                    unknown.push(feature.token);
-                }
-                continue;
-            };
-            let mut slot = (id as usize).wrapping_mul(0x9E37_79B9) & mask;
-            loop {
-                let (seen, at) = slots[slot];
-                if seen != current {
-                    slots[slot] = (current, out.entries.len() as u32);
-                    out.entries.push((id, 1.0, feature.token));
-                    break;
-                }
-                if out.entries[at as usize].0 == id {
-                    out.entries[at as usize].1 += 1.0;
-                    break;
-                }
-                slot = (slot + 1) & mask;
+        let idf = |id: u32| self.features[id as usize].idf;
+        for_each_word(text, |token, word, unigram, bigram| {
+            let known = self.table.get(unigram);
+            match known {
+                Some(id) => vector.count(id, BLOCK_WORD, token),
+                None => unknown.push(token),
+            }
+            if let Some(id) = bigram.and_then(|hash| self.table.get(hash)) {
+                vector.count(id, BLOCK_WORD, token - 1);
+            }
+            let spelled = known
+                .map(|id| self.features[id as usize].word)
+                .filter(|&w| w != u32::MAX);
+            if let Some(w) = spelled {
+                vector.add_word(w, token, self.words[w as usize].norm2);
+            } else {
+                char_ngrams(word, bytes, |hash| {
+                    if let Some(id) = self.table.get(hash) {
+                        vector.word_ids.push(id);
+                    }
+                });
+                vector.add_word_chars(token, idf);
+            }
+        });
+        for hash in keyword_features {
+            if let Some(id) = self.table.get(hash) {
+                vector.count(id, BLOCK_KEYWORD, u32::MAX);
             }
         }
-        let mut norms = [0.0f32; BLOCKS];
-        for entry in &mut out.entries {
-            entry.1 = tf(entry.1 as u32) * self.idf[entry.0 as usize];
-            norms[self.block[entry.0 as usize] as usize] += entry.1 * entry.1;
-        }
-        let inv = inverse_norms(norms);
-        for entry in &mut out.entries {
-            entry.1 *= inv[self.block[entry.0 as usize] as usize];
-        }
+        vector.finish(idf);
     }
 
-    /// Adds the class scores of `vector` into `scores` (resized to the class count).
+    /// Sets `scores` to the class scores of `vector`.
     pub(crate) fn score(&self, vector: &SparseVector, scores: &mut Vec<f32>) {
         scores.clear();
         scores.extend_from_slice(&self.bias);
-        let classes = self.classes;
-        let scores = &mut scores[..classes];
-        // Dense rows go four at a time, so each score is loaded and stored once per four
-        // rows instead of once per row.
-        let mut pending: [(&[i8], f32); 4] = [(&[], 0.0); 4];
-        let mut queued = 0;
-        for &(id, value, _) in &vector.entries {
-            let (row, next) = (self.rows[id as usize], self.rows[id as usize + 1]);
-            let weights = &self.row_weight[row.start as usize..next.start as usize];
-            let value = value * self.row_scale[id as usize];
-            if row.sparse == u32::MAX {
-                pending[queued] = (weights, value);
-                queued += 1;
-                if queued == 4 {
-                    add_four(scores, &pending);
-                    queued = 0;
-                }
+        let scores = &mut scores[..self.classes];
+        let mut dense = DenseRows::default();
+        for entry in &vector.entries {
+            let feature = self.features[entry.id as usize];
+            let weights = &self.row_weight[feature.start as usize..][..feature.len as usize];
+            let value = entry.value * feature.scale;
+            if feature.sparse == u32::MAX {
+                dense.add(scores, weights, value);
             } else {
-                let row_classes = &self.row_class[row.sparse as usize..][..weights.len()];
+                let row_classes = &self.row_class[feature.sparse as usize..][..weights.len()];
                 for (&class, &weight) in row_classes.iter().zip(weights) {
                     scores[class as usize] += value * weight as f32;
                 }
             }
         }
-        for &(weights, value) in &pending[..queued] {
-            for (score, &weight) in scores.iter_mut().zip(weights) {
-                *score += value * weight as f32;
-            }
+        for &(word, _) in &vector.words {
+            let word = self.words[word as usize];
+            let weights = &self.word_weight[word.start as usize..][..self.classes];
+            dense.add(scores, weights, vector.word_value * word.scale);
         }
+        dense.flush(scores);
     }
 
     /// The weight of feature `id` for `class` (0 when absent).
     pub(crate) fn weight(&self, id: u32, class: usize) -> f32 {
-        let (row, next) = (self.rows[id as usize], self.rows[id as usize + 1]);
-        let weights = &self.row_weight[row.start as usize..next.start as usize];
-        let scale = self.row_scale[id as usize];
-        if row.sparse == u32::MAX {
-            return weights.get(class).map_or(0.0, |&w| w as f32 * scale);
+        let feature = self.features[id as usize];
+        let weights = &self.row_weight[feature.start as usize..][..feature.len as usize];
+        if feature.sparse == u32::MAX {
+            return weights
+                .get(class)
+                .map_or(0.0, |&w| w as f32 * feature.scale);
         }
-        let classes = &self.row_class[row.sparse as usize..][..weights.len()];
+        let classes = &self.row_class[feature.sparse as usize..][..weights.len()];
         match classes.binary_search(&(class as u16)) {
-            Ok(at) => weights[at] as f32 * scale,
+            Ok(at) => weights[at] as f32 * feature.scale,
             Err(_) => 0.0,
         }
     }
 
-    pub(crate) fn vectorize_into(&self, raw: &[RawFeature], scratch: &mut Scratch) {
-        self.vectorize(
-            raw,
-            (&mut scratch.slots, &mut scratch.generation),
-            &mut scratch.vector,
-            &mut scratch.unknown,
-        );
+    /// The weight for `class` of precomputed word vector `word`.
+    pub(crate) fn word_weight(&self, word: u32, class: usize) -> f32 {
+        let word = self.words[word as usize];
+        self.word_weight
+            .get(word.start as usize + class)
+            .map_or(0.0, |&w| w as f32 * word.scale)
+    }
+}
+
+/// Quantizes `weights` to i8 with one scale: the largest magnitude maps to 127.
+fn quantize(weights: &[f32]) -> (Vec<i8>, f32) {
+    let max = weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+    let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+    let quantized = weights
+        .iter()
+        .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
+        .collect();
+    (quantized, scale)
+}
+
+/// Dense rows waiting to be added four at a time, so each score is loaded and stored
+/// once per four rows instead of once per row.
+#[derive(Default)]
+struct DenseRows<'a> {
+    pending: [(&'a [i8], f32); 4],
+    queued: usize,
+}
+
+impl<'a> DenseRows<'a> {
+    #[inline]
+    fn add(&mut self, scores: &mut [f32], weights: &'a [i8], value: f32) {
+        self.pending[self.queued] = (weights, value);
+        self.queued += 1;
+        if self.queued == 4 {
+            add_four(scores, &self.pending);
+            self.queued = 0;
+        }
+    }
+
+    fn flush(&mut self, scores: &mut [f32]) {
+        for &(weights, value) in &self.pending[..self.queued] {
+            for (score, &weight) in scores.iter_mut().zip(weights) {
+                *score += value * weight as f32;
+            }
+        }
+        self.queued = 0;
     }
 }
 
