@@ -26,6 +26,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::text::next_token;
 
@@ -101,22 +102,21 @@ pub(crate) fn keyword_feature(class: usize, negated: bool) -> u64 {
     )
 }
 
-/// Calls `each(token, word, unigram hash, bigram hash)` for every word of the
+/// Calls `each(token, word range, unigram hash, bigram hash)` for every word of the
 /// normalized `text`; the bigram joins the word with the one before it.
-fn for_each_word(text: &str, mut each: impl FnMut(u32, &[u8], u64, Option<u64>)) {
+fn for_each_word(text: &str, mut each: impl FnMut(u32, Range<usize>, u64, Option<u64>)) {
     let mut pos = 0;
     let mut prev_word: Option<u64> = None;
     let mut token = 0u32;
     while let Some(range) = next_token(text, &mut pos) {
-        let word = &text.as_bytes()[range];
-        let word_hash = hash_bytes(SEED_WORD, word);
+        let word_hash = hash_bytes(SEED_WORD, &text.as_bytes()[range.clone()]);
         let bigram = prev_word.map(|prev| {
             tag(
                 mix(step(prev ^ SEED_BIGRAM, b' ') ^ word_hash.rotate_left(17)),
                 BLOCK_WORD,
             )
         });
-        each(token, word, tag(mix(word_hash), BLOCK_WORD), bigram);
+        each(token, range, tag(mix(word_hash), BLOCK_WORD), bigram);
         prev_word = Some(word_hash);
         token = token.saturating_add(1);
     }
@@ -154,7 +154,7 @@ fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64)) {
 /// Calls `sink` with every feature of the normalized `text`, word by word: its unigram,
 /// its bigram with the word before (attributed to that word), its character n-grams.
 pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFeature)) {
-    for_each_word(text, |token, word, unigram, bigram| {
+    for_each_word(text, |token, range, unigram, bigram| {
         sink(RawFeature {
             hash: unigram,
             token,
@@ -167,7 +167,7 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
                 unigram: false,
             });
         }
-        char_ngrams(word, buf, |hash| {
+        char_ngrams(&text.as_bytes()[range], buf, |hash| {
             sink(RawFeature {
                 hash,
                 token,
@@ -412,6 +412,20 @@ pub(crate) struct Scratch {
     pub scores: Vec<f32>,
     /// Tokens of the message whose word is not in the model's vocabulary.
     pub unknown: Vec<u32>,
+    words: Vec<WordLookup>,
+}
+
+/// A word of the message being vectorized, with its features' hashes and ids
+/// (`u32::MAX`: unknown or none).
+#[derive(Clone, Copy, Debug)]
+struct WordLookup {
+    range: (u32, u32),
+    unigram: u64,
+    bigram: Option<u64>,
+    unigram_id: u32,
+    bigram_id: u32,
+    /// The unigram's precomputed character vector, if any.
+    vector: u32,
 }
 
 thread_local! {
@@ -733,34 +747,58 @@ impl LinearModel {
             bytes,
             vector,
             unknown,
+            words,
             ..
         } = scratch;
         vector.clear();
         unknown.clear();
+        words.clear();
+        for_each_word(text, |_, range, unigram, bigram| {
+            words.push(WordLookup {
+                range: (range.start as u32, range.end as u32),
+                unigram,
+                bigram,
+                unigram_id: u32::MAX,
+                bigram_id: u32::MAX,
+                vector: u32::MAX,
+            });
+        });
+        // All lookups first, then all use: the probes do not depend on each other, so
+        // their cache misses overlap instead of queueing behind each word's work.
+        for word in words.iter_mut() {
+            word.unigram_id = self.table.get(word.unigram).unwrap_or(u32::MAX);
+            if let Some(hash) = word.bigram {
+                word.bigram_id = self.table.get(hash).unwrap_or(u32::MAX);
+            }
+        }
+        for word in words.iter_mut() {
+            if let Some(feature) = self.features.get(word.unigram_id as usize) {
+                word.vector = feature.word;
+            }
+        }
         let idf = |id: u32| self.features[id as usize].idf;
-        for_each_word(text, |token, word, unigram, bigram| {
-            let known = self.table.get(unigram);
+        for (token, word) in words.iter().enumerate() {
+            let token = token as u32;
+            let known = (word.unigram_id != u32::MAX).then_some(word.unigram_id);
             match known {
                 Some(id) => vector.count(id, BLOCK_WORD, token),
                 None => unknown.push(token),
             }
-            if let Some(id) = bigram.and_then(|hash| self.table.get(hash)) {
-                vector.count(id, BLOCK_WORD, token - 1);
+            if word.bigram_id != u32::MAX {
+                vector.count(word.bigram_id, BLOCK_WORD, token - 1);
             }
-            let spelled = known
-                .map(|id| self.features[id as usize].word)
-                .filter(|&w| w != u32::MAX);
-            if let Some(w) = spelled {
-                vector.add_word(w, token, self.words[w as usize].norm2);
+            if let Some(spelled) = self.words.get(word.vector as usize) {
+                vector.add_word(word.vector, token, spelled.norm2);
             } else {
-                char_ngrams(word, bytes, |hash| {
+                let range = word.range.0 as usize..word.range.1 as usize;
+                char_ngrams(&text.as_bytes()[range], bytes, |hash| {
                     if let Some(id) = self.table.get(hash) {
                         vector.word_ids.push(id);
                     }
                 });
                 vector.add_word_chars(token, idf);
             }
-        });
+        }
         for hash in keyword_features {
             if let Some(id) = self.table.get(hash) {
                 vector.count(id, BLOCK_KEYWORD, u32::MAX);
