@@ -965,8 +965,14 @@ impl IntentModel {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
             let (keywords, unknown) = inner.analyze(text, &mut normalized, &mut scratch);
-            let detection =
-                self.detection_from(&scratch, &normalized, text, keywords, unknown, truncated);
+            let detection = self.detection_from(
+                &mut scratch,
+                &normalized,
+                text,
+                keywords,
+                unknown,
+                truncated,
+            );
             scratch.normalized = normalized;
             detection
         })
@@ -974,7 +980,7 @@ impl IntentModel {
 
     fn detection_from(
         &self,
-        scratch: &scorer::Scratch,
+        scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
         keywords: Vec<KeywordHit>,
@@ -1026,7 +1032,7 @@ impl IntentModel {
     /// Sums each token's feature contributions to `class` and keeps the top three.
     fn evidence(
         &self,
-        scratch: &scorer::Scratch,
+        scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
         class: usize,
@@ -1042,7 +1048,9 @@ impl IntentModel {
             .map(|token| token as usize + 1)
             .max()
             .unwrap_or(0);
-        let mut sums = vec![0.0f32; tokens];
+        let mut sums = std::mem::take(&mut scratch.sums);
+        sums.clear();
+        sums.resize(tokens, 0.0);
         for entry in &vector.entries {
             if entry.token != u32::MAX {
                 sums[entry.token as usize] += entry.value * linear.weight(entry.id, class);
@@ -1062,12 +1070,9 @@ impl IntentModel {
                 best[at] = (token, weight);
             }
         }
-        let mut ranges = [None, None, None];
-        for (index, token) in normalized.tokens().enumerate().take(tokens) {
-            if let Some(slot) = best.iter().position(|b| b.0 == index) {
-                ranges[slot] = Some(token.range);
-            }
-        }
+        scratch.sums = sums;
+        // The vectorizer kept each token's range: no second pass over the text.
+        let ranges = best.map(|(token, _)| scratch.word_range(token));
         best.iter()
             .zip(ranges)
             .filter_map(|(&(_, weight), range)| {

@@ -410,6 +410,8 @@ pub(crate) struct Scratch {
     pub normalized: crate::text::Normalized,
     pub vector: SparseVector,
     pub scores: Vec<f32>,
+    /// Per-token sums for "why".
+    pub sums: Vec<f32>,
     /// Tokens of the message whose word is not in the model's vocabulary.
     pub unknown: Vec<u32>,
     words: Vec<WordLookup>,
@@ -426,6 +428,15 @@ struct WordLookup {
     bigram_id: u32,
     /// The unigram's precomputed character vector, if any.
     vector: u32,
+}
+
+impl Scratch {
+    /// The byte range in the normalized text of the last vectorized message's word
+    /// `token`.
+    pub(crate) fn word_range(&self, token: usize) -> Option<Range<usize>> {
+        let word = self.words.get(token)?;
+        Some(word.range.0 as usize..word.range.1 as usize)
+    }
 }
 
 thread_local! {
