@@ -1065,3 +1065,89 @@ impl Solver<'_, '_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn examples(data: &[(&str, Option<usize>)]) -> Vec<Example> {
+        let mut buf = Vec::new();
+        data.iter()
+            .map(|&(text, class)| {
+                let mut features = Vec::new();
+                extract(text, &mut buf, |f| features.push(f));
+                Example { features, class }
+            })
+            .collect()
+    }
+
+    fn scores(model: &LinearModel, text: &str) -> Vec<f32> {
+        let mut scratch = Scratch::default();
+        model.vectorize(text, std::iter::empty(), &mut scratch);
+        let mut scores = Vec::new();
+        model.score(&scratch.vector, &mut scores);
+        scores
+    }
+
+    /// A known word scored through its precomputed character vector scores as its
+    /// n-grams do one by one, up to quantization.
+    #[test]
+    fn word_vectors_agree_with_ngram_scoring() {
+        let data = [
+            ("how much does it cost", Some(0)),
+            ("what is the price of the pro plan", Some(0)),
+            ("pricing for teams", Some(0)),
+            ("i cannot log in", Some(1)),
+            ("the app keeps crashing", Some(1)),
+            ("password reset does not work", Some(1)),
+            ("book a demo please", Some(2)),
+            ("can i see a demo of the product", Some(2)),
+            ("what is the weather", None),
+        ];
+        let model = LinearModel::train(&examples(&data), 3, TrainOptions::default());
+        assert!(!model.words.is_empty());
+        let mut plain = model.clone();
+        plain.words.clear();
+        plain.features.iter_mut().for_each(|f| f.word = u32::MAX);
+        for text in [
+            "how much does the pro plan cost",
+            "the app keeps crashing when i log in",
+            "demo demo pricing",
+            "pricng for a demoo",
+            "",
+        ] {
+            let (fast, slow) = (scores(&model, text), scores(&plain, text));
+            assert_eq!(fast.len(), 3);
+            for (a, b) in fast.iter().zip(&slow) {
+                assert!((a - b).abs() < 0.02, "{text:?}: {fast:?} vs {slow:?}");
+            }
+        }
+    }
+
+    /// Vectors are unit length per block, however often a word repeats.
+    #[test]
+    fn blocks_are_unit_length() {
+        let data = [("alpha beta", Some(0)), ("gamma delta", Some(1))];
+        let model = LinearModel::train(&examples(&data), 2, TrainOptions::default());
+        let mut plain = model.clone();
+        plain.words.clear();
+        plain.features.iter_mut().for_each(|f| f.word = u32::MAX);
+        let mut scratch = Scratch::default();
+        plain.vectorize("alpha alpha beta zzz", std::iter::empty(), &mut scratch);
+        let mut norms = [0.0f32; BLOCKS];
+        for entry in &scratch.vector.entries {
+            norms[entry.block as usize] += entry.value * entry.value;
+        }
+        assert!((norms[BLOCK_WORD as usize] - 1.0).abs() < 1e-4, "{norms:?}");
+        // One word: its character vector is the whole character block.
+        plain.vectorize("alpha", std::iter::empty(), &mut scratch);
+        let chars: f32 = scratch
+            .vector
+            .entries
+            .iter()
+            .filter(|e| e.block == BLOCK_CHAR)
+            .map(|e| e.value * e.value)
+            .sum();
+        assert!((chars - 1.0).abs() < 1e-4, "{chars}");
+    }
+}
