@@ -2,7 +2,7 @@
 //! model over hashed TF-IDF features of normalized text, trained with dual coordinate
 //! descent for the L2-regularized squared-hinge loss (the LinearSVC objective).
 //!
-//! Features of a message, in three blocks each scaled to unit length:
+//! Features of a message, in three blocks each divided by its own length:
 //! - words: unigrams and bigrams, counted over the message (what the words say);
 //! - characters: 2- to 5-grams inside each word padded with spaces (what survives a
 //!   typo: "qoute" still shares " qu", "ote", "te " with "quote"), weighted word by
@@ -252,8 +252,9 @@ pub(crate) struct Entry {
     block: u8,
 }
 
-/// A message as a sparse TF-IDF vector over known features, each block scaled to unit
-/// length, built feature by feature.
+/// A message as a sparse TF-IDF vector over known features, each block divided by its
+/// length (the character block's taken over its words' own vectors), built feature by
+/// feature.
 ///
 /// Word and keyword features are counted over the message; character n-grams are
 /// added a word at a time (`word_ids`, then [`SparseVector::add_word_chars`]) or, for a
@@ -360,7 +361,7 @@ impl SparseVector {
         self.char_norm2 += norm2;
     }
 
-    /// Turns counts into weights and scales each block to unit length.
+    /// Turns counts into weights and divides each block by its length.
     fn finish(&mut self, idf: impl Fn(u32) -> f32) {
         let mut norms = [0.0f32; BLOCKS];
         for entry in &mut self.entries {
@@ -1124,7 +1125,8 @@ mod tests {
         }
     }
 
-    /// Vectors are unit length per block, however often a word repeats.
+    /// The word block has unit length however often a word repeats; a one-word
+    /// message's character block has unit length.
     #[test]
     fn blocks_are_unit_length() {
         let data = [("alpha beta", Some(0)), ("gamma delta", Some(1))];
