@@ -917,16 +917,15 @@ impl Inner {
         scratch.scores = scores;
         let mut unknown = scratch.unknown.len();
         if unknown > 0 && !hits.is_empty() {
-            // Both lists are in message order: unknown tokens ascending (each word is
-            // extracted once, in order) and hits by position, so one forward walk does.
-            let unknown_tokens = &scratch.unknown;
+            // Both lists are in message order (unknown tokens ascending, hits by
+            // position), so one forward walk does.
             let mut next_hit = 0;
             let mut covered = 0;
-            for (i, token) in normalized.tokens().enumerate() {
-                if unknown_tokens.binary_search(&(i as u32)).is_err() {
+            for &token in &scratch.unknown {
+                let Some(range) = scratch.word_range(token as usize) else {
                     continue;
-                }
-                let span = normalized.original_span(token.range);
+                };
+                let span = normalized.original_span(range);
                 while next_hit < hits.len() && hits[next_hit].span.end <= span.start {
                     next_hit += 1;
                 }
@@ -1039,18 +1038,9 @@ impl IntentModel {
     ) -> Vec<Evidence> {
         let vector = &scratch.vector;
         let linear = &self.inner.linear;
-        let tokens = vector
-            .entries
-            .iter()
-            .map(|e| e.token)
-            .chain(vector.words.iter().map(|w| w.1))
-            .filter(|&token| token != u32::MAX)
-            .map(|token| token as usize + 1)
-            .max()
-            .unwrap_or(0);
         let mut sums = std::mem::take(&mut scratch.sums);
         sums.clear();
-        sums.resize(tokens, 0.0);
+        sums.resize(scratch.word_count(), 0.0);
         for entry in &vector.entries {
             if entry.token != u32::MAX {
                 sums[entry.token as usize] += entry.value * linear.weight(entry.id, class);

@@ -432,6 +432,11 @@ struct WordLookup {
 }
 
 impl Scratch {
+    /// The number of words of the last vectorized message.
+    pub(crate) fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
     /// The byte range in the normalized text of the last vectorized message's word
     /// `token`.
     pub(crate) fn word_range(&self, token: usize) -> Option<Range<usize>> {
