@@ -912,9 +912,7 @@ impl Inner {
         });
         self.linear
             .vectorize(normalized.as_str(), keyword_features, scratch);
-        let mut scores = std::mem::take(&mut scratch.scores);
-        self.linear.score(&scratch.vector, &mut scores);
-        scratch.scores = scores;
+        self.linear.score(scratch);
         let mut unknown = scratch.unknown.len();
         if unknown > 0 && !hits.is_empty() {
             // Both lists are in message order (unknown tokens ascending, hits by
