@@ -136,15 +136,33 @@ impl Normalizer {
             let b = bytes[i];
             // ASCII fast path, unless a combining mark follows ("e\u{301}" is one cluster).
             if b.is_ascii() && bytes.get(i + 1).map_or(true, |n| n.is_ascii()) {
-                if b.is_ascii_whitespace() || b.is_ascii_control() {
+                if !b.is_ascii_graphic() {
+                    // Whitespace or a control character.
                     if !out.text.is_empty() && pending_space.is_none() {
                         pending_space = Some((i as u32, i as u32 + 1));
                     }
+                    i += 1;
                 } else {
+                    // A run of visible ASCII and single spaces between, each byte
+                    // followed by ASCII, is copied in bulk: it normalizes to itself,
+                    // lower-cased, byte for byte.
+                    let mut end = i + 1;
+                    while end < bytes.len() {
+                        let next = bytes.get(end + 1).copied();
+                        let copies = if bytes[end] == b' ' {
+                            next.is_some_and(|n| n.is_ascii_graphic())
+                        } else {
+                            bytes[end].is_ascii_graphic() && next.map_or(true, |n| n.is_ascii())
+                        };
+                        if !copies {
+                            break;
+                        }
+                        end += 1;
+                    }
                     out.flush_space(&mut pending_space);
-                    out.push_char(fold_punctuation(b.to_ascii_lowercase() as char), i, i + 1);
+                    out.push_ascii(&text[i..end], i);
+                    i = end;
                 }
-                i += 1;
                 continue;
             }
             // A cluster: this char and the combining marks that follow it. Invisible
@@ -257,6 +275,24 @@ impl Normalized {
         }
     }
 
+    /// Appends ASCII `run` (visible characters and single spaces), found at byte
+    /// `start` of the original, lower-cased and with its punctuation folded, each byte
+    /// mapped to its own.
+    fn push_ascii(&mut self, run: &str, start: usize) {
+        let from = self.text.len();
+        self.text.push_str(run);
+        self.text[from..].make_ascii_lowercase();
+        // The backtick is the only ASCII character `fold_punctuation` changes.
+        if run.contains('`') {
+            let folded = self.text[from..].replace('`', "'");
+            self.text.truncate(from);
+            self.text.push_str(&folded);
+        }
+        let (start, end) = (start as u32, (start + run.len()) as u32);
+        self.starts.extend(start..end);
+        self.ends.extend(start + 1..=end);
+    }
+
     fn push_char(&mut self, c: char, start: usize, end: usize) {
         self.text.push(c);
         for _ in 0..c.len_utf8() {
@@ -327,6 +363,17 @@ pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || (!c.is_ascii() && is_combining_mark(c))
 }
 
+/// The char starting at byte `at` of `text` (a char boundary), if any; ASCII is
+/// read without decoding.
+#[inline]
+fn char_at(text: &str, at: usize) -> Option<char> {
+    match text.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => Some(b as char),
+        Some(_) => text[at..].chars().next(),
+        None => None,
+    }
+}
+
 /// Finds the next token of `text` at or after `*pos`, advancing `*pos` past it.
 pub(crate) fn next_token(text: &str, pos: &mut usize) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
@@ -337,7 +384,7 @@ pub(crate) fn next_token(text: &str, pos: &mut usize) -> Option<Range<usize>> {
             *pos = i;
             return None;
         }
-        let c = text[i..].chars().next()?;
+        let c = char_at(text, i)?;
         if is_word_char(c) {
             break i;
         }
@@ -346,13 +393,13 @@ pub(crate) fn next_token(text: &str, pos: &mut usize) -> Option<Range<usize>> {
     let mut end = start;
     let mut j = start;
     while j < bytes.len() {
-        let c = text[j..].chars().next()?;
+        let c = char_at(text, j)?;
         if is_word_char(c) {
             j += c.len_utf8();
             end = j;
         } else if c == '\'' {
             // Keep an apostrophe only between two word chars ("don't", "company's").
-            match text[j + 1..].chars().next() {
+            match char_at(text, j + 1) {
                 Some(n) if is_word_char(n) => j += 1,
                 _ => break,
             }
@@ -398,6 +445,9 @@ mod tests {
             "a\u{0}b" => "a b",
             "\u{FEFF}bom" => "bom",
             "e\u{301}" => "e",
+            "It`S A `Quote`" => "it's a 'quote'",
+            "ABC\u{301}DEF" => "abcdef",
+            "x\u{7f}y" => "x y",
             // Found by fuzzing: an invisible char between combining marks must not split
             // the cluster, or a second pass orders the marks differently.
             "c\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{206b}\u{7eb}\u{7eb}\u{7eb}\u{1df7}\u{7eb}\u{2044}2" => "c\u{2044}2",

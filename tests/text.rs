@@ -245,6 +245,39 @@ proptest! {
         }
     }
 
+    /// ASCII text normalizes like a byte-by-byte oracle: lower-cased, backticks folded
+    /// to apostrophes, each run of whitespace and control bytes one space (mapped to
+    /// the run's first byte), none at the ends; every other byte maps to itself.
+    #[test]
+    fn ascii_normalizes_like_a_naive_oracle(
+        bytes in prop::collection::vec(prop_oneof![0u8..128, Just(b' '), Just(b'`')], 0..64),
+    ) {
+        let text = String::from_utf8(bytes).expect("ASCII");
+        let mut want = String::new();
+        let mut want_spans = Vec::new();
+        let mut space: Option<usize> = None;
+        for (i, b) in text.bytes().enumerate() {
+            if !b.is_ascii_graphic() {
+                if !want.is_empty() && space.is_none() {
+                    space = Some(i);
+                }
+                continue;
+            }
+            if let Some(at) = space.take() {
+                want.push(' ');
+                want_spans.push(at..at + 1);
+            }
+            want.push(if b == b'`' { '\'' } else { b.to_ascii_lowercase() as char });
+            want_spans.push(i..i + 1);
+        }
+        for normalizer in normalizers() {
+            let n = normalizer.normalize(&text);
+            prop_assert_eq!(n.as_str(), want.as_str());
+            let spans: Vec<_> = (0..n.len()).map(|k| n.original_span(k..k + 1)).collect();
+            prop_assert_eq!(&spans, &want_spans);
+        }
+    }
+
     /// Tokens are the maximal runs of word characters (apostrophes kept between two word
     /// characters), in order, not overlapping, compared with a naive scan.
     #[test]
