@@ -972,7 +972,7 @@ const DENSE_BUDGET: f32 = 64_000.0;
 
 /// Where a dense row's weights start: in the feature rows or the word vectors.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum DenseRow {
+enum DenseRow {
     Feature(u32),
     Word(u32),
 }
