@@ -455,11 +455,11 @@ thread_local! {
 /// What the model keeps of one feature: where its weights are, and its idf.
 #[derive(Clone, Copy, Debug)]
 struct Feature {
-    /// First weight in `row_weight`.
+    /// For a dense row, its first weight in `row_weight`.
     start: u32,
     /// Number of weights: the class count for a dense row.
     len: u32,
-    /// For a sparse row, where its classes start in `row_class`; `u32::MAX` if dense.
+    /// For a sparse row, where it starts in `sparse_rows`; `u32::MAX` if dense.
     sparse: u32,
     /// Scale of the row's quantized weights.
     scale: f32,
@@ -486,7 +486,9 @@ const WORD_VECTOR_BUDGET: usize = 8 << 20;
 pub(crate) struct LinearModel {
     table: FeatureTable,
     features: Vec<Feature>,
-    row_class: Vec<u16>,
+    /// Sparse rows: for each intent with a weight, by intent, its index (16 bits,
+    /// little-endian) and its weight, so a row's classes and weights share cache lines.
+    sparse_rows: Vec<[u8; 3]>,
     /// Weights quantized to i8, each row with its own scale: a quarter of the memory
     /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
     /// largest weight.
@@ -534,7 +536,7 @@ impl LinearModel {
     pub(crate) fn bytes(&self) -> usize {
         self.table.bytes()
             + self.features.capacity() * std::mem::size_of::<Feature>()
-            + self.row_class.capacity() * 2
+            + self.sparse_rows.capacity() * 3
             + self.row_weight.capacity()
             + self.words.capacity() * std::mem::size_of::<WordVector>()
             + self.word_weight.capacity()
@@ -740,17 +742,29 @@ impl LinearModel {
         }
         drop(spellings);
 
-        let mut quantized_rows = Vec::with_capacity(weights);
+        let mut quantized_rows = Vec::with_capacity(weights - sparse_len);
+        let mut sparse_rows = Vec::with_capacity(sparse_len);
         for feature in &mut features {
             let range = feature.start as usize..(feature.start + feature.len) as usize;
             let (quantized, scale) = quantize(&row_weight[range]);
-            quantized_rows.extend_from_slice(&quantized);
             feature.scale = scale;
+            if feature.sparse == u32::MAX {
+                feature.start = quantized_rows.len() as u32;
+                quantized_rows.extend_from_slice(&quantized);
+            } else {
+                let row_classes = &row_class[feature.sparse as usize..][..quantized.len()];
+                feature.start = 0;
+                feature.sparse = sparse_rows.len() as u32;
+                sparse_rows.extend(row_classes.iter().zip(&quantized).map(|(&class, &w)| {
+                    let [low, high] = class.to_le_bytes();
+                    [low, high, w as u8]
+                }));
+            }
         }
         LinearModel {
             table: FeatureTable::new(&hashes),
             features,
-            row_class,
+            sparse_rows,
             row_weight: quantized_rows,
             words,
             word_weight,
@@ -853,10 +867,9 @@ impl LinearModel {
                 dense.push((DenseRow::Feature(feature.start), value));
                 continue;
             }
-            let weights = &self.row_weight[feature.start as usize..][..feature.len as usize];
-            let row_classes = &self.row_class[feature.sparse as usize..][..weights.len()];
-            for (&class, &weight) in row_classes.iter().zip(weights) {
-                scores[class as usize] += value * weight as f32;
+            let row = &self.sparse_rows[feature.sparse as usize..][..feature.len as usize];
+            for &packed in row {
+                scores[sparse_class(packed)] += value * sparse_weight(packed) as f32;
             }
         }
         for &(word, _) in &vector.words {
@@ -929,15 +942,15 @@ impl LinearModel {
     /// The weight of feature `id` for `class` (0 when absent).
     pub(crate) fn weight(&self, id: u32, class: usize) -> f32 {
         let feature = self.features[id as usize];
-        let weights = &self.row_weight[feature.start as usize..][..feature.len as usize];
         if feature.sparse == u32::MAX {
+            let weights = &self.row_weight[feature.start as usize..][..feature.len as usize];
             return weights
                 .get(class)
                 .map_or(0.0, |&w| w as f32 * feature.scale);
         }
-        let classes = &self.row_class[feature.sparse as usize..][..weights.len()];
-        match classes.binary_search(&(class as u16)) {
-            Ok(at) => weights[at] as f32 * feature.scale,
+        let row = &self.sparse_rows[feature.sparse as usize..][..feature.len as usize];
+        match row.binary_search_by_key(&class, |&packed| sparse_class(packed)) {
+            Ok(at) => sparse_weight(row[at]) as f32 * feature.scale,
             Err(_) => 0.0,
         }
     }
@@ -949,6 +962,18 @@ impl LinearModel {
             .get(word.start as usize + class)
             .map_or(0.0, |&w| w as f32 * word.scale)
     }
+}
+
+/// The class of a sparse-row entry.
+#[inline]
+fn sparse_class(packed: [u8; 3]) -> usize {
+    u16::from_le_bytes([packed[0], packed[1]]) as usize
+}
+
+/// The weight of a sparse-row entry.
+#[inline]
+fn sparse_weight(packed: [u8; 3]) -> i8 {
+    packed[2] as i8
 }
 
 /// Quantizes `weights` to i8 with one scale: the largest magnitude maps to 127.
