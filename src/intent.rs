@@ -375,11 +375,13 @@ impl IntentModelBuilder {
             ));
         }
         let limits = &self.limits;
-        if self.intents.len() > limits.max_intents {
+        // The scorer stores an intent's index in 16 bits, whatever the limit says.
+        let max_intents = limits.max_intents.min(MAX_MODEL_INTENTS);
+        if self.intents.len() > max_intents {
             return Err(Limits::exceeded(
                 "intents",
                 "the number of intents",
-                limits.max_intents,
+                max_intents,
                 self.intents.len(),
             ));
         }
@@ -940,6 +942,9 @@ impl Inner {
         (hits, unknown as f32)
     }
 }
+
+/// The most intents a model can hold, whatever [`Limits::max_intents`] allows.
+pub(crate) const MAX_MODEL_INTENTS: usize = 1 << 16;
 
 /// A trained intent model. Immutable, `Send + Sync`, and cheap to clone.
 #[derive(Clone, Debug)]

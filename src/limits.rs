@@ -25,7 +25,7 @@
 pub struct Limits {
     /// Bytes of a message that are scored (default 16 KiB, far beyond any chat message).
     pub max_message_len: usize,
-    /// Number of intents (default 10,000).
+    /// Number of intents (default 10,000; a model holds at most 65,536 whatever this says).
     pub max_intents: usize,
     /// Example phrases and negatives, all intents together (default 1,000,000).
     pub max_phrases: usize,

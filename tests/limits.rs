@@ -45,6 +45,28 @@ too_large! {
     keyword_length: limits(|l| l.max_keyword_len = 6), Vec::<String>::new() => "intents[0].keywords[0]";
 }
 
+/// Raising `max_intents` does not go past what a model can index: 65,536 intents.
+#[test]
+fn intents_beyond_what_a_model_indexes_are_refused() {
+    let many: Vec<Intent> = (0..=65_536)
+        .map(|k| Intent::new(format!("intent_{k}")).keyword(format!("word{k}")))
+        .collect();
+    let err = IntentModel::builder()
+        .limits(limits(|l| {
+            l.max_intents = usize::MAX;
+            l.max_keywords = usize::MAX;
+        }))
+        .intents(many)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.path(), "intents", "{err}");
+    assert!(
+        matches!(err.kind(), ValidationError::TooLarge { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("65536"), "{err}");
+}
+
 #[test]
 fn limits_at_the_boundary_are_accepted() {
     let model = IntentModel::builder()
