@@ -489,7 +489,8 @@ pub(crate) struct LinearModel {
     /// Sparse rows: for each intent with a weight, by intent, its index (16 bits,
     /// little-endian) and its weight, so a row's classes and weights share cache lines.
     sparse_rows: Vec<[u8; 3]>,
-    /// Weights quantized to i8, each row with its own scale: a quarter of the memory
+    /// Dense rows' weights quantized to i8, each row with its own scale (`stride`
+    /// weights, see `dense_row`): a quarter of the memory
     /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
     /// largest weight.
     row_weight: Vec<i8>,
@@ -876,13 +877,14 @@ impl LinearModel {
             let word = self.words[word as usize];
             dense.push((DenseRow::Word(word.start), vector.word_value * word.scale));
         }
-        fixed.clear();
+        // Only sized here: each group starts its sums from zero.
         fixed.resize(self.stride, 0);
         for group in dense.chunks(DENSE_GROUP) {
             self.add_dense(scores, group, fixed);
         }
     }
 
+    /// The `stride` weights of a dense row, its intents first, then zero padding.
     fn dense_row(&self, row: DenseRow) -> &[i8] {
         let (weights, start) = match row {
             DenseRow::Feature(start) => (&self.row_weight, start),
@@ -943,8 +945,8 @@ impl LinearModel {
     pub(crate) fn weight(&self, id: u32, class: usize) -> f32 {
         let feature = self.features[id as usize];
         if feature.sparse == u32::MAX {
-            let weights = &self.row_weight[feature.start as usize..][..feature.len as usize];
-            return weights
+            return self
+                .dense_row(DenseRow::Feature(feature.start))
                 .get(class)
                 .map_or(0.0, |&w| w as f32 * feature.scale);
         }
@@ -958,8 +960,8 @@ impl LinearModel {
     /// The weight for `class` of precomputed word vector `word`.
     pub(crate) fn word_weight(&self, word: u32, class: usize) -> f32 {
         let word = self.words[word as usize];
-        self.word_weight
-            .get(word.start as usize + class)
+        self.dense_row(DenseRow::Word(word.start))
+            .get(class)
             .map_or(0.0, |&w| w as f32 * word.scale)
     }
 }

@@ -953,3 +953,43 @@ fn clinc150_accuracy_floor() {
     );
     assert!(oos_recall >= 60.0, "oos recall {oos_recall:.2} < 60");
 }
+
+/// Each thread reuses one set of scoring buffers for every model: models with more and
+/// fewer intents, used in turn on one thread, detect exactly as they do on their own.
+#[test]
+fn models_of_different_sizes_share_a_thread() {
+    let small = IntentModel::builder()
+        .intent(Intent::new("pricing").phrases(["how much does it cost", "what is the price"]))
+        .intent(Intent::new("support").phrases(["i cannot log in", "the app is broken"]))
+        .build()
+        .unwrap();
+    // Twelve intents: rows of 16 weights, against 8 for the small model.
+    let topics = [
+        "price", "demo", "login", "refund", "invoice", "upgrade", "password", "export", "crash",
+        "contract", "security", "holiday",
+    ];
+    let large = IntentModel::builder()
+        .intents(topics.map(|topic| {
+            Intent::new(topic).phrases([format!("question about {topic}"), format!("my {topic}")])
+        }))
+        .build()
+        .unwrap();
+    let large = &large;
+    let messages = [
+        "how much does it cost",
+        "i cannot log in to the app",
+        "book a demo",
+    ];
+    let alone = |model: &IntentModel| -> Vec<Detection> {
+        let model = model.clone();
+        std::thread::spawn(move || messages.iter().map(|m| model.detect(m)).collect())
+            .join()
+            .unwrap()
+    };
+    let (small_alone, large_alone) = (alone(&small), alone(large));
+    for (i, message) in messages.iter().enumerate() {
+        assert_eq!(large.detect(message), large_alone[i], "{message}");
+        assert_eq!(small.detect(message), small_alone[i], "{message}");
+        assert_eq!(large.detect(message), large_alone[i], "{message}");
+    }
+}
