@@ -943,6 +943,69 @@ impl Inner {
     }
 }
 
+/// How many alternatives a detection ranks.
+const ALTERNATIVES: usize = 5;
+
+/// Scores are scanned this many at a time for [`best_scores`]' floor.
+const LANES: usize = 8;
+
+/// The best `(class, score)` pairs, best first, ties to the lower class, and how many
+/// there are (fewer than [`ALTERNATIVES`] only with fewer classes; NaN never ranks).
+///
+/// Inserting class by class mispredicts a branch at almost every insertion while the
+/// ranking fills up, so a floor comes first. The maxima of the lanes (every eighth
+/// score) are distinct scores, so the fifth best of them is at most the fifth best
+/// score: only scores at or above it can rank. They are picked out without branches and
+/// only they are inserted, typically five to ten. O(classes).
+fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
+    let mut floor = f32::NEG_INFINITY;
+    if scores.len() >= LANES {
+        let mut lanes = [f32::NEG_INFINITY; LANES];
+        for chunk in scores.chunks_exact(LANES) {
+            for (lane, &s) in lanes.iter_mut().zip(chunk) {
+                // `>` keeps the lane's maximum on NaN.
+                *lane = if s > *lane { s } else { *lane };
+            }
+        }
+        let mut best = [f32::NEG_INFINITY; ALTERNATIVES];
+        for max in lanes {
+            insert(&mut best, max, |&b| b, max);
+        }
+        floor = best[ALTERNATIVES - 1];
+    }
+    let mut top = [(usize::MAX, f32::NEG_INFINITY); ALTERNATIVES];
+    let mut candidates = [0u32; 128];
+    for (block, chunk) in scores.chunks(candidates.len()).enumerate() {
+        let mut found = 0;
+        for (at, &s) in chunk.iter().enumerate() {
+            candidates[found] = at as u32;
+            found += usize::from(s >= floor);
+        }
+        for &at in &candidates[..found] {
+            let class = block * candidates.len() + at as usize;
+            insert(&mut top, scores[class], |&(_, b)| b, (class, scores[class]));
+        }
+    }
+    let count = top
+        .iter()
+        .take_while(|&&(class, _)| class != usize::MAX)
+        .count();
+    (top, count)
+}
+
+/// Inserts `item`, of score `s`, into `ranked` (best first) if it beats the last, after
+/// any equal scores.
+fn insert<T: Copy>(ranked: &mut [T; ALTERNATIVES], s: f32, score: impl Fn(&T) -> f32, item: T) {
+    if s > score(&ranked[ALTERNATIVES - 1]) {
+        let mut at = ALTERNATIVES - 1;
+        while at > 0 && s > score(&ranked[at - 1]) {
+            ranked[at] = ranked[at - 1];
+            at -= 1;
+        }
+        ranked[at] = item;
+    }
+}
+
 /// The most intents a model can hold, whatever [`Limits::max_intents`] allows.
 pub(crate) const MAX_MODEL_INTENTS: usize = 1 << 16;
 
@@ -990,20 +1053,7 @@ impl IntentModel {
         truncated: bool,
     ) -> Detection {
         let inner = &*self.inner;
-        let scores = &scratch.scores;
-        // Top five by score, ties broken by intent order for determinism.
-        let mut top: [(usize, f32); 6] = [(usize::MAX, f32::NEG_INFINITY); 6];
-        for (class, &s) in scores.iter().enumerate() {
-            if s > top[4].1 {
-                let mut at = 4;
-                while at > 0 && s > top[at - 1].1 {
-                    top[at] = top[at - 1];
-                    at -= 1;
-                }
-                top[at] = (class, s);
-            }
-        }
-        let count = scores.len().min(5);
+        let (top, count) = best_scores(&scratch.scores);
         let alternatives: Vec<IntentScore> = top[..count]
             .iter()
             .map(|&(class, s)| IntentScore {
@@ -1132,4 +1182,62 @@ fn normalized_has_content(normalized: &Normalized) -> bool {
 fn cut(text: &str, max: usize) -> (&str, bool) {
     let kept = crate::text::truncate_at_char_boundary(text, max);
     (kept, kept.len() < text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The ranking by a stable sort: so simple it is unlikely to be wrong.
+    fn best_by_sorting(scores: &[f32]) -> Vec<(usize, f32)> {
+        let mut ranked: Vec<(usize, f32)> = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, s)| s > f32::NEG_INFINITY)
+            .collect();
+        ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).expect("no NaN left"));
+        ranked.truncate(ALTERNATIVES);
+        ranked
+    }
+
+    fn score() -> impl Strategy<Value = f32> {
+        prop_oneof![
+            // Few distinct values, so ties are common.
+            (-3i8..3).prop_map(|v| v as f32 * 0.5),
+            any::<f32>(),
+            Just(f32::NAN),
+            Just(f32::INFINITY),
+            Just(f32::NEG_INFINITY),
+            Just(-0.0f32),
+        ]
+    }
+
+    #[test]
+    fn best_scores_find_the_best_anywhere() {
+        for len in [1, 4, 5, 7, 8, 9, 127, 128, 129, 150, 300] {
+            for best in [0, len / 2, len - 1] {
+                let mut scores: Vec<f32> = (0..len).map(|i| -(i as f32) / 1000.0).collect();
+                scores[best] = 1.0;
+                let (top, count) = best_scores(&scores);
+                assert_eq!(count, len.min(ALTERNATIVES), "{len} scores");
+                assert_eq!(top[0], (best, 1.0), "{len} scores, best at {best}");
+                assert_eq!(best_by_sorting(&scores), top[..count].to_vec());
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn best_scores_rank_like_a_sort(scores in prop::collection::vec(score(), 0..400)) {
+            let (top, count) = best_scores(&scores);
+            let want = best_by_sorting(&scores);
+            prop_assert_eq!(count, want.len());
+            for (got, want) in top[..count].iter().zip(&want) {
+                prop_assert_eq!(got.0, want.0);
+                prop_assert_eq!(got.1.to_bits(), want.1.to_bits());
+            }
+        }
+    }
 }

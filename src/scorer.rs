@@ -408,6 +408,10 @@ fn weigh_word_chars(
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub bytes: Vec<u8>,
+    /// Character n-grams of the message's words that have no precomputed vector:
+    /// their hashes, then their feature ids (`u32::MAX`: unknown).
+    ngram_hashes: Vec<u64>,
+    ngram_ids: Vec<u32>,
     pub normalized: crate::text::Normalized,
     pub vector: SparseVector,
     pub scores: Vec<f32>,
@@ -432,6 +436,8 @@ struct WordLookup {
     bigram_id: u32,
     /// The unigram's precomputed character vector, if any.
     vector: u32,
+    /// Otherwise, where its character n-grams are in `Scratch::ngram_ids`.
+    ngrams: (u32, u32),
 }
 
 impl Scratch {
@@ -786,6 +792,8 @@ impl LinearModel {
     ) {
         let Scratch {
             bytes,
+            ngram_hashes,
+            ngram_ids,
             vector,
             unknown,
             words,
@@ -802,6 +810,7 @@ impl LinearModel {
                 unigram_id: u32::MAX,
                 bigram_id: u32::MAX,
                 vector: u32::MAX,
+                ngrams: (0, 0),
             });
         });
         // All lookups first, then all use: the probes do not depend on each other, so
@@ -812,11 +821,26 @@ impl LinearModel {
                 word.bigram_id = self.table.get(hash).unwrap_or(u32::MAX);
             }
         }
+        ngram_hashes.clear();
         for word in words.iter_mut() {
             if let Some(feature) = self.features.get(word.unigram_id as usize) {
                 word.vector = feature.word;
             }
+            if self.words.get(word.vector as usize).is_none() {
+                let start = ngram_hashes.len() as u32;
+                let range = word.range.0 as usize..word.range.1 as usize;
+                char_ngrams(&text.as_bytes()[range], bytes, |hash| {
+                    ngram_hashes.push(hash)
+                });
+                word.ngrams = (start, ngram_hashes.len() as u32);
+            }
         }
+        ngram_ids.clear();
+        ngram_ids.extend(
+            ngram_hashes
+                .iter()
+                .map(|&hash| self.table.get(hash).unwrap_or(u32::MAX)),
+        );
         let idf = |id: u32| self.features[id as usize].idf;
         for (token, word) in words.iter().enumerate() {
             let token = token as u32;
@@ -831,12 +855,10 @@ impl LinearModel {
             if let Some(spelled) = self.words.get(word.vector as usize) {
                 vector.add_word(word.vector, token, spelled.norm2);
             } else {
-                let range = word.range.0 as usize..word.range.1 as usize;
-                char_ngrams(&text.as_bytes()[range], bytes, |hash| {
-                    if let Some(id) = self.table.get(hash) {
-                        vector.word_ids.push(id);
-                    }
-                });
+                let ids = &ngram_ids[word.ngrams.0 as usize..word.ngrams.1 as usize];
+                vector
+                    .word_ids
+                    .extend(ids.iter().copied().filter(|&id| id != u32::MAX));
                 vector.add_word_chars(token, idf);
             }
         }

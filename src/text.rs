@@ -378,33 +378,45 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 pub(crate) fn next_token(text: &str, pos: &mut usize) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     let mut i = *pos;
-    // Skip to a word char.
+    // Skip to a word char; ASCII is decided from the byte alone.
     let start = loop {
-        if i >= bytes.len() {
-            *pos = i;
-            return None;
+        match bytes.get(i) {
+            None => {
+                *pos = i;
+                return None;
+            }
+            Some(b) if b.is_ascii_alphanumeric() => break i,
+            Some(b) if b.is_ascii() => i += 1,
+            Some(_) => {
+                let c = char_at(text, i)?;
+                if is_word_char(c) {
+                    break i;
+                }
+                i += c.len_utf8();
+            }
         }
-        let c = char_at(text, i)?;
-        if is_word_char(c) {
-            break i;
-        }
-        i += c.len_utf8();
     };
     let mut end = start;
     let mut j = start;
-    while j < bytes.len() {
-        let c = char_at(text, j)?;
-        if is_word_char(c) {
-            j += c.len_utf8();
+    while let Some(&b) = bytes.get(j) {
+        if b.is_ascii_alphanumeric() {
+            j += 1;
             end = j;
-        } else if c == '\'' {
+        } else if b == b'\'' {
             // Keep an apostrophe only between two word chars ("don't", "company's").
             match char_at(text, j + 1) {
                 Some(n) if is_word_char(n) => j += 1,
                 _ => break,
             }
-        } else {
+        } else if b.is_ascii() {
             break;
+        } else {
+            let c = char_at(text, j)?;
+            if !is_word_char(c) {
+                break;
+            }
+            j += c.len_utf8();
+            end = j;
         }
     }
     *pos = end;

@@ -81,6 +81,9 @@ const PIECES: &[&str] = &[
     "?",
     "-",
     "42",
+    "7",
+    "b",
+    "'s",
 ];
 
 /// Arbitrary text: any string, or a mix of the stress pieces and arbitrary chars.
