@@ -458,20 +458,35 @@ thread_local! {
     pub(crate) static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// What the model keeps of one feature: where its weights are, and its idf.
+/// What the model keeps of one feature: where its weights are, and its idf. Sixteen
+/// bytes, aligned, so reading one never touches two cache lines.
+///
+/// Features are numbered so that the words with a precomputed character vector come
+/// first, in the order of their vectors: a unigram's vector is `words[id]`, found
+/// without reading the feature first.
 #[derive(Clone, Copy, Debug)]
+#[repr(C, align(16))]
 struct Feature {
-    /// For a dense row, its first weight in `row_weight`.
+    /// Where its row starts: in `row_weight` if dense, in `sparse_rows` if not.
     start: u32,
-    /// Number of weights: the class count for a dense row.
+    /// The sparse row's length, or [`DENSE`].
     len: u32,
-    /// For a sparse row, where it starts in `sparse_rows`; `u32::MAX` if dense.
-    sparse: u32,
     /// Scale of the row's quantized weights.
     scale: f32,
     idf: f32,
-    /// For a word unigram, its precomputed character vector, or `u32::MAX`.
-    word: u32,
+}
+
+/// [`Feature::len`] of a dense row (`stride` weights).
+const DENSE: u32 = u32::MAX;
+
+/// Where a feature's unquantized weights are while training: in the training rows,
+/// and for a sparse row, its classes.
+#[derive(Clone, Copy, Debug)]
+struct TrainingRow {
+    start: u32,
+    len: u32,
+    /// Where its classes start, `u32::MAX` if dense.
+    sparse: u32,
 }
 
 /// A known word's character n-grams, summed into one dense row of weights (quantized
@@ -677,18 +692,15 @@ impl LinearModel {
         }
         let dense_from = (classes / DENSE_FRACTION).max(1);
         let stride = dense_stride(classes);
-        let mut features = Vec::with_capacity(vocab);
+        let mut rows = Vec::with_capacity(vocab);
         let (mut weights, mut sparse_len) = (0usize, 0usize);
-        for (f, &len) in row_len.iter().enumerate() {
+        for &len in &row_len {
             let dense = len >= dense_from;
             let len = if dense { stride } else { len };
-            features.push(Feature {
+            rows.push(TrainingRow {
                 start: weights as u32,
                 len: len as u32,
                 sparse: if dense { u32::MAX } else { sparse_len as u32 },
-                scale: 1.0,
-                idf: idf[f],
-                word: u32::MAX,
             });
             weights += len;
             if !dense {
@@ -700,13 +712,13 @@ impl LinearModel {
         let mut fill = vec![0usize; vocab];
         for (class, list) in per_class.iter().enumerate() {
             for &(f, v) in list {
-                let feature = features[f as usize];
-                if feature.sparse == u32::MAX {
-                    row_weight[feature.start as usize + class] = v;
+                let row = rows[f as usize];
+                if row.sparse == u32::MAX {
+                    row_weight[row.start as usize + class] = v;
                 } else {
                     let at = fill[f as usize];
-                    row_weight[feature.start as usize + at] = v;
-                    row_class[feature.sparse as usize + at] = class as u16;
+                    row_weight[row.start as usize + at] = v;
+                    row_class[row.sparse as usize + at] = class as u16;
                     fill[f as usize] += 1;
                 }
             }
@@ -721,24 +733,23 @@ impl LinearModel {
         let mut words = Vec::with_capacity(spellings.len());
         let mut word_weight = Vec::with_capacity(spellings.len() * stride);
         let mut sum = vec![0.0f32; classes];
-        for (word, spelling) in &mut spellings {
+        for (_, spelling) in &mut spellings {
             sum.iter_mut().for_each(|v| *v = 0.0);
             let norm2 = weigh_word_chars(spelling, idf_of, |id, value| {
-                let feature = features[id as usize];
-                let row = &row_weight[feature.start as usize..][..feature.len as usize];
-                if feature.sparse == u32::MAX {
+                let at = rows[id as usize];
+                let row = &row_weight[at.start as usize..][..at.len as usize];
+                if at.sparse == u32::MAX {
                     for (s, &w) in sum.iter_mut().zip(row) {
                         *s += value * w;
                     }
                 } else {
-                    let row_classes = &row_class[feature.sparse as usize..][..row.len()];
+                    let row_classes = &row_class[at.sparse as usize..][..row.len()];
                     for (&class, &w) in row_classes.iter().zip(row) {
                         sum[class as usize] += value * w;
                     }
                 }
             });
             let (quantized, scale) = quantize(&sum);
-            features[*word as usize].word = words.len() as u32;
             words.push(WordVector {
                 start: word_weight.len() as u32,
                 scale,
@@ -747,27 +758,43 @@ impl LinearModel {
             word_weight.extend_from_slice(&quantized);
             word_weight.resize(word_weight.len() + stride - classes, 0);
         }
+        // Renumbered: the words with a vector first, in their vectors' order.
+        let mut order: Vec<u32> = spellings.iter().map(|(word, _)| *word).collect();
+        let mut has_vector = vec![false; vocab];
+        for &word in &order {
+            has_vector[word as usize] = true;
+        }
+        order.extend((0..vocab as u32).filter(|&f| !has_vector[f as usize]));
         drop(spellings);
 
+        let mut features = Vec::with_capacity(vocab);
         let mut quantized_rows = Vec::with_capacity(weights - sparse_len);
         let mut sparse_rows = Vec::with_capacity(sparse_len);
-        for feature in &mut features {
-            let range = feature.start as usize..(feature.start + feature.len) as usize;
+        for &f in &order {
+            let row = rows[f as usize];
+            let range = row.start as usize..(row.start + row.len) as usize;
             let (quantized, scale) = quantize(&row_weight[range]);
-            feature.scale = scale;
-            if feature.sparse == u32::MAX {
-                feature.start = quantized_rows.len() as u32;
+            let (start, len) = if row.sparse == u32::MAX {
+                let start = quantized_rows.len();
                 quantized_rows.extend_from_slice(&quantized);
+                (start, DENSE)
             } else {
-                let row_classes = &row_class[feature.sparse as usize..][..quantized.len()];
-                feature.start = 0;
-                feature.sparse = sparse_rows.len() as u32;
+                let row_classes = &row_class[row.sparse as usize..][..quantized.len()];
+                let start = sparse_rows.len();
                 sparse_rows.extend(row_classes.iter().zip(&quantized).map(|(&class, &w)| {
                     let [low, high] = class.to_le_bytes();
                     [low, high, w as u8]
                 }));
-            }
+                (start, row.len)
+            };
+            features.push(Feature {
+                start: start as u32,
+                len,
+                scale,
+                idf: idf[f as usize],
+            });
         }
+        let hashes: Vec<u64> = order.iter().map(|&f| hashes[f as usize]).collect();
         LinearModel {
             table: FeatureTable::new(&hashes),
             features,
@@ -823,10 +850,9 @@ impl LinearModel {
         }
         ngram_hashes.clear();
         for word in words.iter_mut() {
-            if let Some(feature) = self.features.get(word.unigram_id as usize) {
-                word.vector = feature.word;
-            }
-            if self.words.get(word.vector as usize).is_none() {
+            if (word.unigram_id as usize) < self.words.len() {
+                word.vector = word.unigram_id;
+            } else {
                 let start = ngram_hashes.len() as u32;
                 let range = word.range.0 as usize..word.range.1 as usize;
                 char_ngrams(&text.as_bytes()[range], bytes, |hash| {
@@ -886,11 +912,11 @@ impl LinearModel {
         for entry in &vector.entries {
             let feature = self.features[entry.id as usize];
             let value = entry.value * feature.scale;
-            if feature.sparse == u32::MAX {
+            if feature.len == DENSE {
                 dense.push((DenseRow::Feature(feature.start), value));
                 continue;
             }
-            let row = &self.sparse_rows[feature.sparse as usize..][..feature.len as usize];
+            let row = &self.sparse_rows[feature.start as usize..][..feature.len as usize];
             for &packed in row {
                 scores[sparse_class(packed)] += value * sparse_weight(packed) as f32;
             }
@@ -966,13 +992,13 @@ impl LinearModel {
     /// The weight of feature `id` for `class` (0 when absent).
     pub(crate) fn weight(&self, id: u32, class: usize) -> f32 {
         let feature = self.features[id as usize];
-        if feature.sparse == u32::MAX {
+        if feature.len == DENSE {
             return self
                 .dense_row(DenseRow::Feature(feature.start))
                 .get(class)
                 .map_or(0.0, |&w| w as f32 * feature.scale);
         }
-        let row = &self.sparse_rows[feature.sparse as usize..][..feature.len as usize];
+        let row = &self.sparse_rows[feature.start as usize..][..feature.len as usize];
         match row.binary_search_by_key(&class, |&packed| sparse_class(packed)) {
             Ok(at) => sparse_weight(row[at]) as f32 * feature.scale,
             Err(_) => 0.0,
@@ -1244,7 +1270,6 @@ mod tests {
         assert!(!model.words.is_empty());
         let mut plain = model.clone();
         plain.words.clear();
-        plain.features.iter_mut().for_each(|f| f.word = u32::MAX);
         for text in [
             "how much does the pro plan cost",
             "the app keeps crashing when i log in",
@@ -1317,7 +1342,6 @@ mod tests {
         let model = LinearModel::train(&examples(&data), 2, TrainOptions::default());
         let mut plain = model.clone();
         plain.words.clear();
-        plain.features.iter_mut().for_each(|f| f.word = u32::MAX);
         let mut scratch = Scratch::default();
         plain.vectorize("alpha alpha beta zzz", std::iter::empty(), &mut scratch);
         let mut norms = [0.0f32; BLOCKS];
