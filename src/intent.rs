@@ -954,9 +954,9 @@ const LANES: usize = 8;
 ///
 /// Inserting class by class mispredicts a branch at almost every insertion while the
 /// ranking fills up, so a floor comes first. The maxima of the lanes (every eighth
-/// score) are distinct scores, so the fifth best of them is at most the fifth best
-/// score: only scores at or above it can rank. They are picked out without branches and
-/// only they are inserted, typically five to ten. O(classes).
+/// score) are scores of different classes, so the fifth best of them is at most the
+/// fifth best score: only scores at or above it can rank. They are picked out without
+/// branches and only they are inserted, typically five to ten. O(classes).
 fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
     let mut floor = f32::NEG_INFINITY;
     if scores.len() >= LANES {

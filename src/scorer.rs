@@ -408,10 +408,6 @@ fn weigh_word_chars(
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub bytes: Vec<u8>,
-    /// Character n-grams of the message's words that have no precomputed vector:
-    /// their hashes, then their feature ids (`u32::MAX`: unknown).
-    ngram_hashes: Vec<u64>,
-    ngram_ids: Vec<u32>,
     pub normalized: crate::text::Normalized,
     pub vector: SparseVector,
     pub scores: Vec<f32>,
@@ -434,10 +430,6 @@ struct WordLookup {
     bigram: Option<u64>,
     unigram_id: u32,
     bigram_id: u32,
-    /// The unigram's precomputed character vector, if any.
-    vector: u32,
-    /// Otherwise, where its character n-grams are in `Scratch::ngram_ids`.
-    ngrams: (u32, u32),
 }
 
 impl Scratch {
@@ -819,8 +811,6 @@ impl LinearModel {
     ) {
         let Scratch {
             bytes,
-            ngram_hashes,
-            ngram_ids,
             vector,
             unknown,
             words,
@@ -836,8 +826,6 @@ impl LinearModel {
                 bigram,
                 unigram_id: u32::MAX,
                 bigram_id: u32::MAX,
-                vector: u32::MAX,
-                ngrams: (0, 0),
             });
         });
         // All lookups first, then all use: the probes do not depend on each other, so
@@ -848,25 +836,6 @@ impl LinearModel {
                 word.bigram_id = self.table.get(hash).unwrap_or(u32::MAX);
             }
         }
-        ngram_hashes.clear();
-        for word in words.iter_mut() {
-            if (word.unigram_id as usize) < self.words.len() {
-                word.vector = word.unigram_id;
-            } else {
-                let start = ngram_hashes.len() as u32;
-                let range = word.range.0 as usize..word.range.1 as usize;
-                char_ngrams(&text.as_bytes()[range], bytes, |hash| {
-                    ngram_hashes.push(hash)
-                });
-                word.ngrams = (start, ngram_hashes.len() as u32);
-            }
-        }
-        ngram_ids.clear();
-        ngram_ids.extend(
-            ngram_hashes
-                .iter()
-                .map(|&hash| self.table.get(hash).unwrap_or(u32::MAX)),
-        );
         let idf = |id: u32| self.features[id as usize].idf;
         for (token, word) in words.iter().enumerate() {
             let token = token as u32;
@@ -878,13 +847,16 @@ impl LinearModel {
             if word.bigram_id != u32::MAX {
                 vector.count(word.bigram_id, BLOCK_WORD, token - 1);
             }
-            if let Some(spelled) = self.words.get(word.vector as usize) {
-                vector.add_word(word.vector, token, spelled.norm2);
+            // Features are numbered so that a word's vector has the word's id.
+            if let Some(spelled) = self.words.get(word.unigram_id as usize) {
+                vector.add_word(word.unigram_id, token, spelled.norm2);
             } else {
-                let ids = &ngram_ids[word.ngrams.0 as usize..word.ngrams.1 as usize];
-                vector
-                    .word_ids
-                    .extend(ids.iter().copied().filter(|&id| id != u32::MAX));
+                let range = word.range.0 as usize..word.range.1 as usize;
+                char_ngrams(&text.as_bytes()[range], bytes, |hash| {
+                    if let Some(id) = self.table.get(hash) {
+                        vector.word_ids.push(id);
+                    }
+                });
                 vector.add_word_chars(token, idf);
             }
         }
