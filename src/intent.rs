@@ -545,6 +545,7 @@ impl Prepared<'_> {
                         hash: scorer::keyword_feature(self.class_index[&*hit.intent], hit.negated),
                         token: u32::MAX,
                         unigram: false,
+                        extends: false,
                     });
                 }
                 Example { features, class }

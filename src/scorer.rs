@@ -15,8 +15,10 @@
 //! length taken over the words' own vectors) so that a word's contribution to every
 //! intent's score depends on the word alone. The model precomputes it for the words of
 //! its training data: scoring a known word costs one table lookup and one row, not the
-//! ~20 lookups and rows of its n-grams. Only unseen words (typos, new vocabulary) are
-//! scored n-gram by n-gram.
+//! ~20 lookups and rows of its n-grams. An unseen word (a typo, new vocabulary) is scored
+//! through chain vectors: at each char it starts at, the longest n-gram the model knows
+//! stands for itself and all its prefixes, so a word costs one row per char, not one per
+//! n-gram. Only unseen words with a repeated n-gram are scored n-gram by n-gram.
 //!
 //! Complexity: extracting features is linear in the message length (at most 14 hashed
 //! n-grams per character of an unseen word); scoring touches one row per known feature,
@@ -49,6 +51,9 @@ pub(crate) struct RawFeature {
     pub token: u32,
     /// Whether this is a word unigram (counted to tell unknown words).
     pub unigram: bool,
+    /// Whether this is a character n-gram that extends the feature before it (its
+    /// prefix) by one char.
+    pub extends: bool,
 }
 
 /// Feature families, each L2-normalized on its own so that the few word features are
@@ -122,8 +127,10 @@ fn for_each_word(text: &str, mut each: impl FnMut(u32, Range<usize>, u64, Option
     }
 }
 
-/// Calls `sink` with the hash of every character n-gram of `word` padded with spaces.
-fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64)) {
+/// Calls `sink(hash, extends)` for every character n-gram of `word` padded with
+/// spaces, the n-grams starting at a char from the shortest to the longest: `extends`
+/// tells an n-gram that extends the one before it by one char.
+fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64, bool)) {
     buf.clear();
     buf.push(b' ');
     buf.extend_from_slice(word);
@@ -144,7 +151,7 @@ fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64)) {
             }
             end = next;
             if n >= MIN_NGRAM {
-                sink(tag(mix(h), BLOCK_CHAR));
+                sink(tag(mix(h), BLOCK_CHAR), n > MIN_NGRAM);
             }
         }
         start += utf8_len(buf[start]);
@@ -159,19 +166,22 @@ pub(crate) fn extract(text: &str, buf: &mut Vec<u8>, mut sink: impl FnMut(RawFea
             hash: unigram,
             token,
             unigram: true,
+            extends: false,
         });
         if let Some(hash) = bigram {
             sink(RawFeature {
                 hash,
                 token: token - 1,
                 unigram: false,
+                extends: false,
             });
         }
-        char_ngrams(&text.as_bytes()[range], buf, |hash| {
+        char_ngrams(&text.as_bytes()[range], buf, |hash, extends| {
             sink(RawFeature {
                 hash,
                 token,
                 unigram: false,
+                extends,
             })
         });
     });
@@ -454,8 +464,9 @@ thread_local! {
 /// bytes, aligned, so reading one never touches two cache lines.
 ///
 /// Features are numbered so that the words with a precomputed character vector come
-/// first, in the order of their vectors: a unigram's vector is `words[id]`, found
-/// without reading the feature first.
+/// first, then the n-grams with a chain vector, in the order of their vectors: a
+/// unigram's or n-gram's vector is `words[id]`, found without reading the feature
+/// first.
 #[derive(Clone, Copy, Debug)]
 #[repr(C, align(16))]
 struct Feature {
@@ -481,8 +492,9 @@ struct TrainingRow {
     sparse: u32,
 }
 
-/// A known word's character n-grams, summed into one dense row of weights (quantized
-/// like the rows) with the squared length of the word's character vector.
+/// A known word's character n-grams, or a character n-gram with its shorter prefixes
+/// (a chain), summed into one dense row of weights (quantized like the rows) with the
+/// squared length of their character vector.
 #[derive(Clone, Copy, Debug)]
 struct WordVector {
     start: u32,
@@ -493,6 +505,14 @@ struct WordVector {
 /// Precomputed word vectors take at most this many bytes; the most frequent words of
 /// the training data get them first.
 const WORD_VECTOR_BUDGET: usize = 8 << 20;
+
+/// Chain vectors take at most this many bytes; the most frequent n-grams get them
+/// first.
+const CHAIN_VECTOR_BUDGET: usize = 8 << 20;
+
+/// Words longer than this many chars are scored n-gram by n-gram, not by chains: the
+/// check for repeated n-grams is quadratic in the length.
+const MAX_CHAINED_WORD: usize = 32;
 
 /// The trained linear model.
 #[derive(Clone, Debug, Default)]
@@ -507,6 +527,7 @@ pub(crate) struct LinearModel {
     /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
     /// largest weight.
     row_weight: Vec<i8>,
+    /// Word vectors, then chain vectors; each has the id of its word or n-gram.
     words: Vec<WordVector>,
     word_weight: Vec<i8>,
     bias: Vec<f32>,
@@ -566,10 +587,12 @@ impl LinearModel {
         let mut last_doc: Vec<u32> = Vec::new();
         // Each word unigram's character n-grams, as first seen: (unigram, n-grams).
         let mut spellings: Vec<(u32, Vec<u32>)> = Vec::new();
+        // Each character n-gram's prefix one char shorter (`u32::MAX`: none, a bigram).
+        let mut prefix: Vec<u32> = Vec::new();
         let mut docs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(examples.len());
         for (doc, example) in examples.iter().enumerate() {
             let doc = doc as u32;
-            let mut ids = Vec::with_capacity(example.features.len());
+            let mut ids: Vec<(u32, u32)> = Vec::with_capacity(example.features.len());
             // The token whose n-grams are being recorded as a new word's spelling.
             let mut spelling_token = None;
             for feature in &example.features {
@@ -578,8 +601,14 @@ impl LinearModel {
                     hashes.push(feature.hash);
                     df.push(0);
                     last_doc.push(u32::MAX);
+                    prefix.push(u32::MAX);
                     next
                 });
+                if feature.extends {
+                    if let Some(&(before, _)) = ids.last() {
+                        prefix[id as usize] = before;
+                    }
+                }
                 if last_doc[id as usize] != doc {
                     last_doc[id as usize] = doc;
                     df[id as usize] += 1;
@@ -717,31 +746,40 @@ impl LinearModel {
         }
         drop(per_class);
 
-        // Precomputed character vectors for the most frequent words, from the
-        // unquantized rows.
+        // Precomputed character vectors, from the unquantized rows: for the most
+        // frequent words, and chain vectors for the most frequent character n-grams
+        // (each n-gram with all its shorter prefixes, as an unseen word that has them
+        // at one position weighs them).
         spellings.sort_by_key(|(word, _)| (std::cmp::Reverse(df[*word as usize]), *word));
         spellings.truncate(WORD_VECTOR_BUDGET / classes.max(1));
         spellings.sort_unstable_by_key(|(word, _)| *word);
-        let mut words = Vec::with_capacity(spellings.len());
-        let mut word_weight = Vec::with_capacity(spellings.len() * stride);
+        let mut chained: Vec<u32> = (0..vocab as u32)
+            .filter(|&f| block_of(hashes[f as usize]) == BLOCK_CHAR)
+            .collect();
+        chained.sort_by_key(|&f| (std::cmp::Reverse(df[f as usize]), f));
+        chained.truncate(CHAIN_VECTOR_BUDGET / stride.max(1));
+        chained.sort_unstable();
+        let vectors = spellings.len() + chained.len();
+        let mut words = Vec::with_capacity(vectors);
+        let mut word_weight = Vec::with_capacity(vectors * stride);
         let mut sum = vec![0.0f32; classes];
-        for (_, spelling) in &mut spellings {
-            sum.iter_mut().for_each(|v| *v = 0.0);
-            let norm2 = weigh_word_chars(spelling, idf_of, |id, value| {
-                let at = rows[id as usize];
-                let row = &row_weight[at.start as usize..][..at.len as usize];
-                if at.sparse == u32::MAX {
-                    for (s, &w) in sum.iter_mut().zip(row) {
-                        *s += value * w;
-                    }
-                } else {
-                    let row_classes = &row_class[at.sparse as usize..][..row.len()];
-                    for (&class, &w) in row_classes.iter().zip(row) {
-                        sum[class as usize] += value * w;
-                    }
+        // Adds `value` times feature `id`'s row to `sum`.
+        let add_row = |sum: &mut [f32], id: u32, value: f32| {
+            let at = rows[id as usize];
+            let row = &row_weight[at.start as usize..][..at.len as usize];
+            if at.sparse == u32::MAX {
+                for (s, &w) in sum.iter_mut().zip(row) {
+                    *s += value * w;
                 }
-            });
-            let (quantized, scale) = quantize(&sum);
+            } else {
+                let row_classes = &row_class[at.sparse as usize..][..row.len()];
+                for (&class, &w) in row_classes.iter().zip(row) {
+                    sum[class as usize] += value * w;
+                }
+            }
+        };
+        let mut push_vector = |sum: &[f32], norm2: f32| {
+            let (quantized, scale) = quantize(sum);
             words.push(WordVector {
                 start: word_weight.len() as u32,
                 scale,
@@ -749,9 +787,30 @@ impl LinearModel {
             });
             word_weight.extend_from_slice(&quantized);
             word_weight.resize(word_weight.len() + stride - classes, 0);
+        };
+        for (_, spelling) in &mut spellings {
+            sum.iter_mut().for_each(|v| *v = 0.0);
+            let norm2 =
+                weigh_word_chars(spelling, idf_of, |id, value| add_row(&mut sum, id, value));
+            push_vector(&sum, norm2);
         }
-        // Renumbered: the words with a vector first, in their vectors' order.
+        for &ngram in &chained {
+            sum.iter_mut().for_each(|v| *v = 0.0);
+            let mut norm2 = 0.0;
+            let mut link = ngram;
+            while link != u32::MAX {
+                let value = idf[link as usize];
+                norm2 += value * value;
+                add_row(&mut sum, link, value);
+                link = prefix[link as usize];
+            }
+            push_vector(&sum, norm2);
+        }
+        drop(prefix);
+        // Renumbered: the words with a vector first, in their vectors' order, then the
+        // chained n-grams, in theirs.
         let mut order: Vec<u32> = spellings.iter().map(|(word, _)| *word).collect();
+        order.extend_from_slice(&chained);
         let mut has_vector = vec![false; vocab];
         for &word in &order {
             has_vector[word as usize] = true;
@@ -848,11 +907,18 @@ impl LinearModel {
                 vector.count(word.bigram_id, BLOCK_WORD, token - 1);
             }
             // Features are numbered so that a word's vector has the word's id.
+            let range = word.range.0 as usize..word.range.1 as usize;
             if let Some(spelled) = self.words.get(word.unigram_id as usize) {
                 vector.add_word(word.unigram_id, token, spelled.norm2);
+            } else if self.chains(&text.as_bytes()[range.clone()], bytes, &mut vector.word_ids) {
+                for &chain in &vector.word_ids {
+                    vector.words.push((chain, token));
+                    vector.char_norm2 += self.words[chain as usize].norm2;
+                }
+                vector.word_ids.clear();
             } else {
-                let range = word.range.0 as usize..word.range.1 as usize;
-                char_ngrams(&text.as_bytes()[range], bytes, |hash| {
+                vector.word_ids.clear();
+                char_ngrams(&text.as_bytes()[range], bytes, |hash, _| {
                     if let Some(id) = self.table.get(hash) {
                         vector.word_ids.push(id);
                     }
@@ -866,6 +932,72 @@ impl LinearModel {
             }
         }
         vector.finish(idf);
+    }
+
+    /// Collects into `chains` the chain vectors that make up the character vector of
+    /// `word` (unseen, so without a word vector): at each char, that of the longest
+    /// n-gram the model knows. Every shorter n-gram there is its prefix, so known too,
+    /// and every longer one unknown, so the chain holds exactly the word's known
+    /// n-grams at that char, each weighted by its idf as in the word's own vector.
+    ///
+    /// Returns false, to score the word n-gram by n-gram, when that does not hold: an
+    /// n-gram repeated in the word (its term frequency is not 1; a repeated n-gram
+    /// repeats its first two chars, so repeated bigrams tell), a longest n-gram
+    /// without a chain vector, or a word too long to check for repeats.
+    fn chains(&self, word: &[u8], buf: &mut Vec<u8>, chains: &mut Vec<u32>) -> bool {
+        buf.clear();
+        buf.push(b' ');
+        buf.extend_from_slice(word);
+        buf.push(b' ');
+        // The n-grams' hashes at each char, as `char_ngrams` computes them.
+        let mut at = [[0u64; MAX_NGRAM - 1]; MAX_CHAINED_WORD + 2];
+        let mut lengths = [0u8; MAX_CHAINED_WORD + 2];
+        let mut starts = 0;
+        let mut start = 0;
+        while start < buf.len() {
+            if starts == at.len() {
+                return false;
+            }
+            let mut h = SEED_CHAR;
+            let mut end = start;
+            for n in 1..=MAX_NGRAM {
+                if end >= buf.len() {
+                    break;
+                }
+                let next = end + utf8_len(buf[end]);
+                for &b in &buf[end..next.min(buf.len())] {
+                    h = step(h, b);
+                }
+                end = next;
+                if n >= MIN_NGRAM {
+                    at[starts][n - MIN_NGRAM] = h;
+                    lengths[starts] += 1;
+                }
+            }
+            if lengths[starts] > 0 {
+                starts += 1;
+            }
+            start += utf8_len(buf[start]);
+        }
+        let at = &at[..starts];
+        for (i, first) in at.iter().enumerate() {
+            if at[i + 1..].iter().any(|other| other[0] == first[0]) {
+                return false;
+            }
+        }
+        for (hashes, &length) in at.iter().zip(&lengths) {
+            let longest = hashes[..length as usize]
+                .iter()
+                .rev()
+                .find_map(|&h| self.table.get(tag(mix(h), BLOCK_CHAR)));
+            match longest {
+                // Features are numbered so that a chained n-gram's vector has its id.
+                Some(id) if (id as usize) < self.words.len() => chains.push(id),
+                Some(_) => return false,
+                None => {}
+            }
+        }
+        true
     }
 
     /// Sets `scratch.scores` to the class scores of `scratch.vector`.
@@ -1254,6 +1386,88 @@ mod tests {
             for (a, b) in fast.iter().zip(&slow) {
                 assert!((a - b).abs() < 0.02, "{text:?}: {fast:?} vs {slow:?}");
             }
+        }
+    }
+
+    fn support_model() -> LinearModel {
+        let data = [
+            ("how much does it cost", Some(0)),
+            ("what is the price of the pro plan", Some(0)),
+            ("pricing for teams", Some(0)),
+            ("i cannot log in", Some(1)),
+            ("the app keeps crashing", Some(1)),
+            ("password reset does not work", Some(1)),
+            ("book a demo please", Some(2)),
+            ("can i see a demo of the product", Some(2)),
+            ("what is the weather", None),
+        ];
+        LinearModel::train(&examples(&data), 3, TrainOptions::default())
+    }
+
+    /// Unseen words take chain vectors unless an n-gram repeats in them or they are
+    /// too long to check; either way they score as their n-grams do one by one, up to
+    /// quantization.
+    #[test]
+    fn chain_vectors_agree_with_ngram_scoring() {
+        let model = support_model();
+        let mut plain = model.clone();
+        plain.words.clear();
+        let long = "p".repeat(MAX_CHAINED_WORD + 1);
+        let (mut buf, mut chains) = (Vec::new(), Vec::new());
+        for (word, chained) in [
+            ("pricng", true),
+            ("demoo", true),
+            ("crashin", true),
+            ("ñandú", true),
+            ("zqxj", true),
+            ("banana", false),
+            ("aaaa", false),
+            (long.as_str(), false),
+        ] {
+            chains.clear();
+            let taken = model.chains(word.as_bytes(), &mut buf, &mut chains);
+            assert_eq!(taken, chained, "{word}");
+            assert!(!plain.chains(word.as_bytes(), &mut buf, &mut chains) || chains.is_empty());
+            for text in [word.to_string(), format!("the {word} plan")] {
+                let (fast, slow) = (scores(&model, &text), scores(&plain, &text));
+                for (a, b) in fast.iter().zip(&slow) {
+                    assert!((a - b).abs() < 0.02, "{text:?}: {fast:?} vs {slow:?}");
+                }
+            }
+        }
+        // One chain per char an n-gram starts at ("pricin" is a prefix of a training
+        // word, so every start has a known n-gram), none where none is known.
+        chains.clear();
+        assert!(model.chains(b"pricin", &mut buf, &mut chains));
+        assert_eq!(chains.len(), " pricin".len());
+        chains.clear();
+        assert!(model.chains(b"zqxj", &mut buf, &mut chains));
+        assert!(chains.is_empty(), "{chains:?}");
+    }
+
+    proptest::proptest! {
+        /// Messages of made-up words over the training data's letters score the same
+        /// through word and chain vectors as n-gram by n-gram, up to quantization.
+        #[test]
+        fn precomputed_vectors_agree_with_ngram_scoring(
+            words in proptest::collection::vec("[a-eh-prstw ]{1,12}", 1..5)
+        ) {
+            thread_local! {
+                static MODELS: (LinearModel, LinearModel) = {
+                    let model = support_model();
+                    let mut plain = model.clone();
+                    plain.words.clear();
+                    (model, plain)
+                };
+            }
+            let text = words.join(" ");
+            MODELS.with(|(model, plain)| {
+                let (fast, slow) = (scores(model, &text), scores(plain, &text));
+                for (a, b) in fast.iter().zip(&slow) {
+                    proptest::prop_assert!((a - b).abs() < 0.02, "{:?}: {:?} vs {:?}", text, fast, slow);
+                }
+                Ok(())
+            })?;
         }
     }
 
