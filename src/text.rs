@@ -128,6 +128,12 @@ impl Normalizer {
         // enforce much smaller limits long before this (see `Limits`).
         let text = truncate_at_char_boundary(text, u32::MAX as usize - 1);
         let bytes = text.as_bytes();
+        if is_plain_ascii(bytes) {
+            // What the loop below does with such a text, in one step: the whole text
+            // is one run.
+            out.push_ascii(text, 0);
+            return;
+        }
         // The first separator of a pending run, as an original byte range.
         let mut pending_space: Option<(u32, u32)> = None;
         let mut scratch = String::new();
@@ -222,6 +228,22 @@ impl Normalizer {
             }
         }
     }
+}
+
+/// Whether `bytes` are visible ASCII and single spaces between them, the common chat
+/// message that normalizes to itself, lower-cased, byte for byte. Branch-free, so
+/// it vectorizes.
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    let visible_or_space = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b == b' ' || b.is_ascii_graphic()));
+    let single_spaces = bytes
+        .windows(2)
+        .fold(true, |ok, pair| ok & !(pair[0] == b' ' && pair[1] == b' '));
+    visible_or_space
+        && single_spaces
+        && bytes.first().is_some_and(|&b| b != b' ')
+        && bytes.last().is_some_and(|&b| b != b' ')
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
