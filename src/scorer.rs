@@ -949,15 +949,14 @@ impl LinearModel {
         buf.push(b' ');
         buf.extend_from_slice(word);
         buf.push(b' ');
-        // The n-grams' hashes at each char, as `char_ngrams` computes them.
-        let mut at = [[0u64; MAX_NGRAM - 1]; MAX_CHAINED_WORD + 2];
-        let mut lengths = [0u8; MAX_CHAINED_WORD + 2];
+        // The n-grams' hashes at each char, as `char_ngrams` computes them: an n-gram
+        // starts at each char of the word and at the space before it.
+        let mut at = [[0u64; MAX_NGRAM - 1]; MAX_CHAINED_WORD + 1];
+        let mut lengths = [0u8; MAX_CHAINED_WORD + 1];
         let mut starts = 0;
         let mut start = 0;
         while start < buf.len() {
-            if starts == at.len() {
-                return false;
-            }
+            let (mut hashes, mut length) = ([0u64; MAX_NGRAM - 1], 0u8);
             let mut h = SEED_CHAR;
             let mut end = start;
             for n in 1..=MAX_NGRAM {
@@ -970,11 +969,15 @@ impl LinearModel {
                 }
                 end = next;
                 if n >= MIN_NGRAM {
-                    at[starts][n - MIN_NGRAM] = h;
-                    lengths[starts] += 1;
+                    hashes[n - MIN_NGRAM] = h;
+                    length += 1;
                 }
             }
-            if lengths[starts] > 0 {
+            if length > 0 {
+                if starts == at.len() {
+                    return false;
+                }
+                (at[starts], lengths[starts]) = (hashes, length);
                 starts += 1;
             }
             start += utf8_len(buf[start]);
@@ -1412,7 +1415,11 @@ mod tests {
         let model = support_model();
         let mut plain = model.clone();
         plain.words.clear();
-        let long = "p".repeat(MAX_CHAINED_WORD + 1);
+        let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        let (longest, too_long) = (
+            &alphabet[..MAX_CHAINED_WORD],
+            &alphabet[..MAX_CHAINED_WORD + 1],
+        );
         let (mut buf, mut chains) = (Vec::new(), Vec::new());
         for (word, chained) in [
             ("pricng", true),
@@ -1422,7 +1429,8 @@ mod tests {
             ("zqxj", true),
             ("banana", false),
             ("aaaa", false),
-            (long.as_str(), false),
+            (longest, true),
+            (too_long, false),
         ] {
             chains.clear();
             let taken = model.chains(word.as_bytes(), &mut buf, &mut chains);
