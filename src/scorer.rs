@@ -1077,16 +1077,19 @@ impl LinearModel {
         let step = (sum / DENSE_BUDGET).max(max / i16::MAX as f32);
         let per_step = step.recip();
         fixed.iter_mut().for_each(|f| *f = 0);
-        for four in rows.chunks(4) {
-            let mut weights = [self.dense_row(four[0].0); 4];
-            let mut multipliers = [[0i16; 8]; 4];
-            for (k, &(row, value)) in four.iter().enumerate() {
-                weights[k] = self.dense_row(row);
-                // `as` saturates; adding half away from zero then truncating rounds.
-                let multiplier = (value * per_step + 0.5f32.copysign(value)) as i16;
-                multipliers[k] = [multiplier.max(-i16::MAX); 8];
-            }
-            add_four_fixed(fixed, weights, &multipliers);
+        // Four rows at a time, then the last two and the last one: a partial group of
+        // four would read and multiply rows of zeros.
+        let mut fours = rows.chunks_exact(4);
+        for four in &mut fours {
+            self.add_group::<4>(four, per_step, fixed);
+        }
+        let rest = fours.remainder();
+        let (two, one) = rest.split_at(rest.len() & !1);
+        if !two.is_empty() {
+            self.add_group::<2>(two, per_step, fixed);
+        }
+        if !one.is_empty() {
+            self.add_group::<1>(one, per_step, fixed);
         }
         // Each product is rounded down: half a unit per row, on average.
         let bias = 0.5 * rows.len() as f32;
@@ -1094,6 +1097,24 @@ impl LinearModel {
         for (score, &f) in scores.iter_mut().zip(fixed.iter()) {
             *score += unit * (f as f32 + bias);
         }
+    }
+
+    /// Adds the `N` dense rows of `group` to `fixed`, each multiplier in steps of
+    /// `1 / per_step`.
+    fn add_group<const N: usize>(
+        &self,
+        group: &[(DenseRow, f32)],
+        per_step: f32,
+        fixed: &mut [i16],
+    ) {
+        let weights: [&[i8]; N] = std::array::from_fn(|k| self.dense_row(group[k].0));
+        let multipliers: [[i16; 8]; N] = std::array::from_fn(|k| {
+            let value = group[k].1;
+            // `as` saturates; adding half away from zero then truncating rounds.
+            let multiplier = (value * per_step + 0.5f32.copysign(value)) as i16;
+            [multiplier.max(-i16::MAX); 8]
+        });
+        add_rows_fixed(fixed, weights, &multipliers);
     }
 
     /// The weight of feature `id` for `class` (0 when absent).
@@ -1166,8 +1187,8 @@ fn mul_high(weight: i8, multiplier: i16) -> i16 {
     ((((weight as i16) << 8) as i32 * multiplier as i32) >> 16) as i16
 }
 
-/// `fixed[c] += Σ_k mul_high(rows[k][c], multipliers[k][0])`, for `fixed.len()` a
-/// multiple of 8 and rows at least that long.
+/// `fixed[c] += Σ_k mul_high(rows[k][c], multipliers[k][0])` over `N` rows, for
+/// `fixed.len()` a multiple of 8 and rows at least that long.
 ///
 /// Written so that the optimizer turns each row's eight lanes into one 16-bit
 /// high-half multiply and add (`pmulhw`, `paddw` on x86-64): the multipliers come as
@@ -1175,12 +1196,16 @@ fn mul_high(weight: i8, multiplier: i16) -> i16 {
 /// seen broadcast from a scalar is widened to 32 bits first; the sums stay in a
 /// local array, so they are not stored back after every row.
 #[inline(never)]
-fn add_four_fixed(fixed: &mut [i16], rows: [&[i8]; 4], multipliers: &[[i16; 8]; 4]) {
+fn add_rows_fixed<const N: usize>(
+    fixed: &mut [i16],
+    rows: [&[i8]; N],
+    multipliers: &[[i16; 8]; N],
+) {
     for (chunk, lanes) in fixed.chunks_exact_mut(8).enumerate() {
         let lanes: &mut [i16; 8] = lanes.try_into().expect("chunks of 8");
         let mut sum = *lanes;
         let at = chunk * 8;
-        for k in 0..4 {
+        for k in 0..N {
             let weights: &[i8; 8] = rows[k][at..at + 8].try_into().expect("8 weights");
             let multiplier = &multipliers[k];
             for j in 0..8 {

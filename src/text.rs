@@ -238,9 +238,9 @@ fn is_plain_ascii(bytes: &[u8]) -> bool {
     let visible_or_space = bytes
         .iter()
         .fold(true, |ok, &b| ok & ((b == b' ') | b.is_ascii_graphic()));
-    let single_spaces = bytes
-        .windows(2)
-        .fold(true, |ok, pair| ok & !((pair[0] == b' ') & (pair[1] == b' ')));
+    let single_spaces = bytes.windows(2).fold(true, |ok, pair| {
+        ok & !((pair[0] == b' ') & (pair[1] == b' '))
+    });
     visible_or_space
         && single_spaces
         && bytes.first().is_some_and(|&b| b != b' ')
