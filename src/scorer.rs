@@ -1158,11 +1158,18 @@ fn sparse_weight(packed: [u8; 3]) -> i8 {
 fn quantize(weights: &[f32]) -> (Vec<i8>, f32) {
     let max = weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
     let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-    let quantized = weights
-        .iter()
-        .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
-        .collect();
+    let quantized = weights.iter().map(|w| quantized(w / scale)).collect();
     (quantized, scale)
+}
+
+/// `x` rounded half away from zero (as `f32::round`) and clamped to ±127; NaN gives
+/// 0. `round` is a libm call on baseline x86-64, and a model rounds millions of
+/// weights. The fraction is exact: `x - trunc(x)` is, for every f32 in range.
+fn quantized(x: f32) -> i8 {
+    let x = x.clamp(-127.0, 127.0);
+    let whole = x as i8;
+    let fraction = x - f32::from(whole);
+    whole + i8::from(fraction >= 0.5) - i8::from(fraction <= -0.5)
 }
 
 /// Dense rows are summed in groups of at most this many.
@@ -1502,6 +1509,46 @@ mod tests {
                 Ok(())
             })?;
         }
+    }
+
+    /// Quantizing rounds as `f32::round` then clamps, for any value.
+    #[test]
+    fn quantized_rounds_like_round() {
+        let check = |x: f32| {
+            let want = if x.is_nan() {
+                0
+            } else {
+                x.round().clamp(-127.0, 127.0) as i8
+            };
+            assert_eq!(quantized(x), want, "{x}");
+        };
+        for x in [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            0.49999997,
+            -0.49999997,
+            1.5,
+            2.5,
+            126.5,
+            127.4,
+        ] {
+            check(x);
+        }
+        for x in [
+            127.5,
+            -127.5,
+            1e30,
+            -1e30,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ] {
+            check(x);
+        }
+        proptest::proptest!(|(x in proptest::num::f32::ANY)| check(x));
+        proptest::proptest!(|(x in -130.0f32..130.0)| check(x));
     }
 
     /// Dense rows summed in 16-bit fixed point stay within the rounding bound of
