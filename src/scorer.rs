@@ -131,14 +131,31 @@ fn for_each_word(text: &str, mut each: impl FnMut(u32, Range<usize>, u64, Option
 /// spaces, the n-grams starting at a char from the shortest to the longest: `extends`
 /// tells an n-gram that extends the one before it by one char.
 fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64, bool)) {
+    ngrams_by_start(word, buf, |hashes, length| {
+        for (k, &h) in hashes[..length].iter().enumerate() {
+            sink(tag(mix(h), BLOCK_CHAR), k > 0);
+        }
+        true
+    });
+}
+
+/// Calls `each(hashes, length)` at every char of `word` padded with spaces where a
+/// character n-gram starts, with the unmixed hashes of the `length` n-grams starting
+/// there, shortest first, until `each` returns false. Returns whether it never did.
+fn ngrams_by_start(
+    word: &[u8],
+    buf: &mut Vec<u8>,
+    mut each: impl FnMut(&NgramHashes, usize) -> bool,
+) -> bool {
     buf.clear();
     buf.push(b' ');
     buf.extend_from_slice(word);
     buf.push(b' ');
     // Every n-gram starting at a char is an extension of the shorter one: hash
-    // incrementally, emitting at each char boundary from MIN_NGRAM chars on.
+    // incrementally, keeping each from MIN_NGRAM chars on.
     let mut start = 0;
     while start < buf.len() {
+        let (mut hashes, mut length): (NgramHashes, _) = Default::default();
         let mut h = SEED_CHAR;
         let mut end = start;
         for n in 1..=MAX_NGRAM {
@@ -151,12 +168,20 @@ fn char_ngrams(word: &[u8], buf: &mut Vec<u8>, mut sink: impl FnMut(u64, bool)) 
             }
             end = next;
             if n >= MIN_NGRAM {
-                sink(tag(mix(h), BLOCK_CHAR), n > MIN_NGRAM);
+                hashes[length] = h;
+                length += 1;
             }
+        }
+        if length > 0 && !each(&hashes, length) {
+            return false;
         }
         start += utf8_len(buf[start]);
     }
+    true
 }
+
+/// The hashes of the character n-grams starting at one char, shortest first.
+type NgramHashes = [u64; MAX_NGRAM - MIN_NGRAM + 1];
 
 /// Calls `sink` with every feature of the normalized `text`, word by word: its unigram,
 /// its bigram with the word before (attributed to that word), its character n-grams.
@@ -945,42 +970,21 @@ impl LinearModel {
     /// repeats its first two chars, so repeated bigrams tell), a longest n-gram
     /// without a chain vector, or a word too long to check for repeats.
     fn chains(&self, word: &[u8], buf: &mut Vec<u8>, chains: &mut Vec<u32>) -> bool {
-        buf.clear();
-        buf.push(b' ');
-        buf.extend_from_slice(word);
-        buf.push(b' ');
-        // The n-grams' hashes at each char, as `char_ngrams` computes them: an n-gram
-        // starts at each char of the word and at the space before it.
-        let mut at = [[0u64; MAX_NGRAM - 1]; MAX_CHAINED_WORD + 1];
+        // The n-grams' hashes at each char: an n-gram starts at each char of the word
+        // and at the space before it.
+        let mut at = [NgramHashes::default(); MAX_CHAINED_WORD + 1];
         let mut lengths = [0u8; MAX_CHAINED_WORD + 1];
         let mut starts = 0;
-        let mut start = 0;
-        while start < buf.len() {
-            let (mut hashes, mut length) = ([0u64; MAX_NGRAM - 1], 0u8);
-            let mut h = SEED_CHAR;
-            let mut end = start;
-            for n in 1..=MAX_NGRAM {
-                if end >= buf.len() {
-                    break;
-                }
-                let next = end + utf8_len(buf[end]);
-                for &b in &buf[end..next.min(buf.len())] {
-                    h = step(h, b);
-                }
-                end = next;
-                if n >= MIN_NGRAM {
-                    hashes[n - MIN_NGRAM] = h;
-                    length += 1;
-                }
+        let fits = ngrams_by_start(word, buf, |hashes, length| {
+            if starts == at.len() {
+                return false;
             }
-            if length > 0 {
-                if starts == at.len() {
-                    return false;
-                }
-                (at[starts], lengths[starts]) = (hashes, length);
-                starts += 1;
-            }
-            start += utf8_len(buf[start]);
+            (at[starts], lengths[starts]) = (*hashes, length as u8);
+            starts += 1;
+            true
+        });
+        if !fits {
+            return false;
         }
         let at = &at[..starts];
         for (i, first) in at.iter().enumerate() {
@@ -1394,18 +1398,7 @@ mod tests {
     /// n-grams do one by one, up to quantization.
     #[test]
     fn word_vectors_agree_with_ngram_scoring() {
-        let data = [
-            ("how much does it cost", Some(0)),
-            ("what is the price of the pro plan", Some(0)),
-            ("pricing for teams", Some(0)),
-            ("i cannot log in", Some(1)),
-            ("the app keeps crashing", Some(1)),
-            ("password reset does not work", Some(1)),
-            ("book a demo please", Some(2)),
-            ("can i see a demo of the product", Some(2)),
-            ("what is the weather", None),
-        ];
-        let model = LinearModel::train(&examples(&data), 3, TrainOptions::default());
+        let model = support_model();
         assert!(!model.words.is_empty());
         let mut plain = model.clone();
         plain.words.clear();
