@@ -936,9 +936,9 @@ impl LinearModel {
             if let Some(spelled) = self.words.get(word.unigram_id as usize) {
                 vector.add_word(word.unigram_id, token, spelled.norm2);
             } else if self.chains(&text.as_bytes()[range.clone()], bytes, &mut vector.word_ids) {
-                for &chain in &vector.word_ids {
-                    vector.words.push((chain, token));
-                    vector.char_norm2 += self.words[chain as usize].norm2;
+                for k in 0..vector.word_ids.len() {
+                    let chain = vector.word_ids[k];
+                    vector.add_word(chain, token, self.words[chain as usize].norm2);
                 }
                 vector.word_ids.clear();
             } else {
@@ -972,14 +972,13 @@ impl LinearModel {
     fn chains(&self, word: &[u8], buf: &mut Vec<u8>, chains: &mut Vec<u32>) -> bool {
         // The n-grams' hashes at each char: an n-gram starts at each char of the word
         // and at the space before it.
-        let mut at = [NgramHashes::default(); MAX_CHAINED_WORD + 1];
-        let mut lengths = [0u8; MAX_CHAINED_WORD + 1];
+        let mut at = [(NgramHashes::default(), 0); MAX_CHAINED_WORD + 1];
         let mut starts = 0;
         let fits = ngrams_by_start(word, buf, |hashes, length| {
             if starts == at.len() {
                 return false;
             }
-            (at[starts], lengths[starts]) = (*hashes, length as u8);
+            at[starts] = (*hashes, length);
             starts += 1;
             true
         });
@@ -987,13 +986,13 @@ impl LinearModel {
             return false;
         }
         let at = &at[..starts];
-        for (i, first) in at.iter().enumerate() {
-            if at[i + 1..].iter().any(|other| other[0] == first[0]) {
+        for (i, (first, _)) in at.iter().enumerate() {
+            if at[i + 1..].iter().any(|(other, _)| other[0] == first[0]) {
                 return false;
             }
         }
-        for (hashes, &length) in at.iter().zip(&lengths) {
-            let longest = hashes[..length as usize]
+        for (hashes, length) in at {
+            let longest = hashes[..*length]
                 .iter()
                 .rev()
                 .find_map(|&h| self.table.get(tag(mix(h), BLOCK_CHAR)));
