@@ -661,14 +661,19 @@ impl LinearModel {
             .collect();
         let vocab = hashes.len();
 
-        // CSR matrix of the examples' vectors, weighted exactly as at detection time.
+        // CSR matrix of the examples' vectors, weighted exactly as at detection time, in
+        // a random order: the solver's joint passes read it in runs of consecutive rows,
+        // and examples come grouped by intent.
+        let mut rows_order: Vec<usize> = (0..examples.len()).collect();
+        shuffle(&mut rows_order, &mut seed_rng(examples.len() as u64));
         let mut x_start = Vec::with_capacity(examples.len() + 1);
         let mut x_index: Vec<u32> = Vec::new();
         let mut x_value: Vec<f32> = Vec::new();
         x_start.push(0usize);
         let mut vector = SparseVector::default();
         let idf_of = |id: u32| idf[id as usize];
-        for ids in &docs {
+        for &example in &rows_order {
+            let ids = &docs[example];
             vector.clear();
             let mut word = u32::MAX;
             for &(id, token) in ids {
@@ -708,25 +713,8 @@ impl LinearModel {
                 diag + row.iter().map(|v| v * v).sum::<f32>() + 1.0
             })
             .collect();
-        let mut per_class: Vec<Vec<(u32, f32)>> = Vec::with_capacity(classes);
-        let mut bias = Vec::with_capacity(classes);
-        let mut w = vec![0.0f32; vocab + 1];
-        for class in 0..classes {
-            w.iter_mut().for_each(|v| *v = 0.0);
-            let labels: Vec<f32> = examples
-                .iter()
-                .map(|e| if e.class == Some(class) { 1.0 } else { -1.0 })
-                .collect();
-            train_binary(&matrix, &qd, &labels, &mut w, options, class as u64);
-            let nonzero: Vec<(u32, f32)> = w[..vocab]
-                .iter()
-                .enumerate()
-                .filter(|(_, &v)| v != 0.0)
-                .map(|(i, &v)| (i as u32, v))
-                .collect();
-            per_class.push(nonzero);
-            bias.push(w[vocab]);
-        }
+        let labels: Vec<Option<usize>> = rows_order.iter().map(|&e| examples[e].class).collect();
+        let (per_class, bias) = train_one_vs_rest(&matrix, &qd, &labels, classes, vocab, options);
 
         // Transpose to feature-major rows: dense where most intents have a weight (a
         // contiguous row vectorizes), sparse (intent, weight) pairs elsewhere.
@@ -1252,86 +1240,266 @@ struct Matrix<'a> {
     value: &'a [f32],
 }
 
-/// Dual coordinate descent for the L2-loss SVM with shrinking (Hsieh et al., 2008).
-/// `w` has one extra slot for the bias feature (value 1 in every example).
+/// Classes trained together. Their joint passes keep the weights feature-major, a row
+/// of `CLASS_BLOCK` per feature: one cache line, and memory bounded however many
+/// intents there are.
+const CLASS_BLOCK: usize = 16;
+
+/// Joint passes visit the examples in runs of this many consecutive rows, in random
+/// order: the rows are stored in random order already, and reading them in runs lets
+/// the memory system stream them.
+const RUN: usize = 32;
+
+/// Joint passes before each class goes on alone (and one more at the end).
+const JOINT_PASSES: usize = 2;
+
+/// One L2-loss SVM per class (one-vs-rest), by dual coordinate descent with shrinking
+/// (Hsieh et al., 2008). Returns each class's nonzero weights and its bias.
 ///
-/// Warm start: most examples of a one-vs-rest problem are easy negatives. Solving first
-/// on the positives plus one negative in eight, then on everything while dropping at once
-/// the examples already on the right side of the margin, reaches the same optimum with
-/// about a third of the passes over the data.
-/// `qd[i]` is the diagonal of the dual Hessian for example `i`.
-fn train_binary(
+/// A pass over all examples costs about the same for one class as for several when
+/// they go through it together: each example is read once, and its features' weights
+/// for the block of classes are one contiguous row, so dot products and updates
+/// vectorize across classes instead of gathering one weight per feature and class.
+/// So the passes that must see every example are joint. After the first two, each class
+/// keeps only the examples not already beyond its margin (most negatives are) and goes
+/// on alone over those; then a joint pass over everything checks on what the shrinking
+/// set aside, and the classes it finds unsettled go on alone again, for at most
+/// `max_iter` passes in all. Each class gets exactly the updates sequential coordinate
+/// descent makes in that order; the joint passes only share the order.
+///
+/// Cost: a joint pass reads the matrix once per block of `CLASS_BLOCK` classes and does
+/// `CLASS_BLOCK` multiply-adds per nonzero; a lone pass reads only its class's
+/// remaining examples.
+fn train_one_vs_rest(
     x: &Matrix<'_>,
     qd: &[f32],
-    labels: &[f32],
-    w: &mut [f32],
+    labels: &[Option<usize>],
+    classes: usize,
+    vocab: usize,
     options: TrainOptions,
-    seed: u64,
-) {
+) -> (Vec<Vec<(u32, f32)>>, Vec<f32>) {
     let l = labels.len();
-    let diag = 0.5 / options.c;
-    let mut alpha = vec![0.0f32; l];
-    let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut sample: Vec<usize> = (0..l)
-        .filter(|&i| labels[i] > 0.0 || (mix(i as u64 ^ seed) & 7) == 0)
-        .collect();
-    let mut state = Solver {
-        x,
-        labels,
-        w,
-        alpha: &mut alpha,
-        qd,
-        diag,
-        rng: &mut rng,
-    };
-    state.solve(&mut sample, f32::INFINITY, options);
-    let mut all: Vec<usize> = (0..l).collect();
-    state.solve(&mut all, 0.0, options);
+    let mut per_class: Vec<Vec<(u32, f32)>> = vec![Vec::new(); classes];
+    let mut bias = Vec::with_capacity(classes);
+    let mut first = 0;
+    while first < classes {
+        let block = (classes - first).min(CLASS_BLOCK);
+        let mut joint = JointProblem {
+            x,
+            qd,
+            labels,
+            classes: first..first + block,
+            weights: vec![0.0; (vocab + 1) * CLASS_BLOCK],
+            alpha: vec![0.0; l * CLASS_BLOCK],
+            diag: 0.5 / options.c,
+        };
+        let mut rng = seed_rng(!(first as u64));
+        let mut runs: Vec<usize> = (0..l.div_ceil(RUN)).collect();
+        let mut order = Vec::with_capacity(l);
+        let mut reorder = |order: &mut Vec<usize>, rng: &mut u64| {
+            shuffle(&mut runs, rng);
+            order.clear();
+            order.extend(
+                runs.iter()
+                    .flat_map(|&run| run * RUN..((run + 1) * RUN).min(l)),
+            );
+        };
+        let mut active: Vec<Vec<usize>> = vec![Vec::new(); block];
+        let mut class_rngs: Vec<u64> = (first..first + block).map(|c| seed_rng(c as u64)).collect();
+        let mut passes = 0;
+        while passes < options.max_iter {
+            reorder(&mut order, &mut rng);
+            passes += 1;
+            if passes < JOINT_PASSES {
+                joint.pass(&order, None);
+                continue;
+            }
+            let spread = joint.pass(&order, Some(&mut active));
+            // One pass is kept for the joint pass that checks on all examples.
+            let alone = options.max_iter.saturating_sub(passes + 1);
+            let unsettled = || (0..block).filter(|&k| spread[k] > options.eps);
+            if alone == 0 || unsettled().next().is_none() {
+                break;
+            }
+            // The budget counts passes as the slowest class of the block makes them.
+            passes += unsettled()
+                .map(|k| {
+                    joint.solve_alone(k, &mut active[k], alone, options.eps, &mut class_rngs[k])
+                })
+                .max()
+                .unwrap_or(0);
+        }
+        for (f, row) in joint
+            .weights
+            .chunks_exact(CLASS_BLOCK)
+            .take(vocab)
+            .enumerate()
+        {
+            for (k, &w) in row[..block].iter().enumerate() {
+                if w != 0.0 {
+                    per_class[first + k].push((f as u32, w));
+                }
+            }
+        }
+        bias.extend_from_slice(&joint.weights[vocab * CLASS_BLOCK..][..block]);
+        first += block;
+    }
+    (per_class, bias)
 }
 
-struct Solver<'a, 'b> {
+fn seed_rng(seed: u64) -> u64 {
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
+}
+
+/// xorshift64: the solver's only randomness, the order of its passes.
+fn next_random(rng: &mut u64) -> u64 {
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    *rng
+}
+
+/// Fisher-Yates.
+fn shuffle(order: &mut [usize], rng: &mut u64) {
+    let n = order.len();
+    for s in 0..n {
+        let j = s + (next_random(rng) % (n - s) as u64) as usize;
+        order.swap(s, j);
+    }
+}
+
+/// Moves the dual variable `alpha` (label `y`, gradient `g`, Hessian diagonal `qd`) to
+/// its optimum along its own coordinate, kept at 0 or above; returns how much its
+/// example's vector is to be added to the weights.
+fn coordinate_step(alpha: &mut f32, g: f32, qd: f32, y: f32) -> f32 {
+    let old = *alpha;
+    *alpha = (old - g / qd).max(0.0);
+    (*alpha - old) * y
+}
+
+/// A block of binary problems (one class against the rest each) solved together.
+/// Weights are feature-major, `CLASS_BLOCK` per feature (the last row is the bias, a
+/// feature that is 1 in every example); dual variables are example-major, also
+/// `CLASS_BLOCK` per example. A block with fewer classes leaves the rest of each row 0.
+struct JointProblem<'a, 'b> {
     x: &'a Matrix<'b>,
-    labels: &'a [f32],
-    w: &'a mut [f32],
-    alpha: &'a mut [f32],
+    /// `qd[i]`: the diagonal of the dual Hessian for example `i`.
     qd: &'a [f32],
+    labels: &'a [Option<usize>],
+    classes: Range<usize>,
+    weights: Vec<f32>,
+    alpha: Vec<f32>,
     diag: f32,
-    rng: &'a mut u64,
 }
 
-impl Solver<'_, '_> {
-    /// Coordinate descent over the examples in `order` until the projected gradient
-    /// spread is below `eps` on all of them. `pg_max_start` is the shrinking bound of the
-    /// first pass (infinity: shrink nothing until one pass has been seen).
-    fn solve(&mut self, order: &mut [usize], pg_max_start: f32, options: TrainOptions) {
-        let l = order.len();
-        let bias_at = self.w.len() - 1;
-        let mut active = l;
-        let mut pg_max_old = pg_max_start;
-        for _ in 0..options.max_iter {
+impl JointProblem<'_, '_> {
+    fn label(&self, i: usize, k: usize) -> f32 {
+        if self.labels[i] == Some(self.classes.start + k) {
+            1.0
+        } else {
+            -1.0
+        }
+    }
+
+    /// One coordinate-descent pass over the examples in `order`, for every class of the
+    /// block; returns each class's spread of projected gradients (0 at the optimum).
+    /// With `active`, each class's list is set to the examples it still has to look at:
+    /// all but those beyond its margin with a zero dual variable.
+    fn pass(
+        &mut self,
+        order: &[usize],
+        mut active: Option<&mut [Vec<usize>]>,
+    ) -> [f32; CLASS_BLOCK] {
+        let bias_at = self.weights.len() - CLASS_BLOCK;
+        let mut dots = [0.0f32; CLASS_BLOCK];
+        let mut deltas = [0.0f32; CLASS_BLOCK];
+        let mut pg_max = [f32::NEG_INFINITY; CLASS_BLOCK];
+        let mut pg_min = [f32::INFINITY; CLASS_BLOCK];
+        if let Some(active) = active.as_deref_mut() {
+            active.iter_mut().for_each(Vec::clear);
+        }
+        for &i in order {
+            let (begin, end) = (self.x.start[i], self.x.start[i + 1]);
+            let (index, value) = (&self.x.index[begin..end], &self.x.value[begin..end]);
+            dots.copy_from_slice(&self.weights[bias_at..]);
+            for (&f, &v) in index.iter().zip(value) {
+                let row = &self.weights[f as usize * CLASS_BLOCK..][..CLASS_BLOCK];
+                for (dot, &w) in dots.iter_mut().zip(row) {
+                    *dot += v * w;
+                }
+            }
+            let mut changed = false;
+            for k in 0..self.classes.len() {
+                let y = self.label(i, k);
+                let alpha = &mut self.alpha[i * CLASS_BLOCK + k];
+                let g = y * dots[k] - 1.0 + self.diag * *alpha;
+                let pg = if *alpha == 0.0 { g.min(0.0) } else { g };
+                pg_max[k] = pg_max[k].max(pg);
+                pg_min[k] = pg_min[k].min(pg);
+                let d = if pg.abs() > 1e-12 {
+                    coordinate_step(alpha, g, self.qd[i], y)
+                } else {
+                    0.0
+                };
+                if let Some(active) = active.as_deref_mut() {
+                    if *alpha != 0.0 || g <= 0.0 {
+                        active[k].push(i);
+                    }
+                }
+                deltas[k] = d;
+                changed |= d != 0.0;
+            }
+            if !changed {
+                continue;
+            }
+            for (&f, &v) in index.iter().zip(value) {
+                let row = &mut self.weights[f as usize * CLASS_BLOCK..][..CLASS_BLOCK];
+                for (w, &d) in row.iter_mut().zip(&deltas) {
+                    *w += v * d;
+                }
+            }
+            for (w, &d) in self.weights[bias_at..].iter_mut().zip(&deltas) {
+                *w += d;
+            }
+        }
+        std::array::from_fn(|k| pg_max[k] - pg_min[k])
+    }
+
+    /// Coordinate descent for class `k` alone over the examples in `order`, at most
+    /// `passes` passes, until the projected gradient spread is below `eps`; returns the
+    /// passes made. Examples beyond the margin with a zero dual variable are shrunk away
+    /// as the passes find them; the next joint pass looks at them again.
+    fn solve_alone(
+        &mut self,
+        k: usize,
+        order: &mut [usize],
+        passes: usize,
+        eps: f32,
+        rng: &mut u64,
+    ) -> usize {
+        let bias_at = self.weights.len() - CLASS_BLOCK + k;
+        let mut active = order.len();
+        // Shrink nothing until one pass has been seen.
+        let mut pg_max_old = f32::INFINITY;
+        for pass in 1..=passes {
             let mut pg_max_new = f32::NEG_INFINITY;
             let mut pg_min_new = f32::INFINITY;
-            for s in 0..active {
-                let r = &mut *self.rng;
-                *r ^= *r << 13;
-                *r ^= *r >> 7;
-                *r ^= *r << 17;
-                let j = s + (*r % (active - s) as u64) as usize;
-                order.swap(s, j);
-            }
+            shuffle(&mut order[..active], rng);
             let mut s = 0;
             while s < active {
                 let i = order[s];
-                let y = self.labels[i];
+                let y = self.label(i, k);
                 let (begin, end) = (self.x.start[i], self.x.start[i + 1]);
                 let (index, value) = (&self.x.index[begin..end], &self.x.value[begin..end]);
-                let mut dot = self.w[bias_at];
+                let column = |f: u32| f as usize * CLASS_BLOCK + k;
+                let mut dot = self.weights[bias_at];
                 for (&f, &v) in index.iter().zip(value) {
-                    dot += self.w[f as usize] * v;
+                    dot += self.weights[column(f)] * v;
                 }
-                let g = y * dot - 1.0 + self.diag * self.alpha[i];
+                let alpha = &mut self.alpha[i * CLASS_BLOCK + k];
+                let g = y * dot - 1.0 + self.diag * *alpha;
                 let mut pg = g;
-                if self.alpha[i] == 0.0 {
+                if *alpha == 0.0 {
                     if g > pg_max_old {
                         active -= 1;
                         order.swap(s, active);
@@ -1342,25 +1510,18 @@ impl Solver<'_, '_> {
                 pg_max_new = pg_max_new.max(pg);
                 pg_min_new = pg_min_new.min(pg);
                 if pg.abs() > 1e-12 {
-                    let old = self.alpha[i];
-                    self.alpha[i] = (old - g / self.qd[i]).max(0.0);
-                    let d = (self.alpha[i] - old) * y;
+                    let d = coordinate_step(alpha, g, self.qd[i], y);
                     if d != 0.0 {
                         for (&f, &v) in index.iter().zip(value) {
-                            self.w[f as usize] += d * v;
+                            self.weights[column(f)] += d * v;
                         }
-                        self.w[bias_at] += d;
+                        self.weights[bias_at] += d;
                     }
                 }
                 s += 1;
             }
-            if pg_max_new - pg_min_new <= options.eps {
-                if active == l {
-                    break;
-                }
-                active = l;
-                pg_max_old = f32::INFINITY;
-                continue;
+            if pg_max_new - pg_min_new <= eps {
+                return pass;
             }
             pg_max_old = if pg_max_new <= 0.0 {
                 f32::INFINITY
@@ -1368,6 +1529,7 @@ impl Solver<'_, '_> {
                 pg_max_new
             };
         }
+        passes
     }
 }
 
@@ -1504,6 +1666,92 @@ mod tests {
     }
 
     /// Quantizing rounds as `f32::round` then clamps, for any value.
+    /// Dual coordinate descent for one class with nothing clever: every example, in
+    /// storage order, every pass, no shrinking, no blocks.
+    fn naive_svm(x: &Matrix<'_>, y: &[f32], c: f32, passes: usize) -> Vec<f32> {
+        let vocab = x.index.iter().map(|&f| f as usize + 1).max().unwrap_or(0);
+        let mut w = vec![0.0f32; vocab + 1];
+        let mut alpha = vec![0.0f32; y.len()];
+        let diag = 0.5 / c;
+        for _ in 0..passes {
+            for i in 0..y.len() {
+                let row = x.start[i]..x.start[i + 1];
+                let (index, value) = (&x.index[row.clone()], &x.value[row]);
+                let dot: f32 = w[vocab]
+                    + index
+                        .iter()
+                        .zip(value)
+                        .map(|(&f, &v)| w[f as usize] * v)
+                        .sum::<f32>();
+                let g = y[i] * dot - 1.0 + diag * alpha[i];
+                let qd = diag + 1.0 + value.iter().map(|v| v * v).sum::<f32>();
+                let old = alpha[i];
+                alpha[i] = (old - g / qd).max(0.0);
+                let d = (alpha[i] - old) * y[i];
+                for (&f, &v) in index.iter().zip(value) {
+                    w[f as usize] += d * v;
+                }
+                w[vocab] += d;
+            }
+        }
+        w
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Given passes enough, the joint solver finds each class's optimum (unique: the
+        /// dual is strictly convex), the one plain coordinate descent converges to,
+        /// with blocks full and partial (up to 40 classes) and runs of examples.
+        #[test]
+        fn one_vs_rest_solver_finds_the_optimum(
+            rows in proptest::collection::vec(
+                (
+                    proptest::collection::btree_map(0u32..24, 0.05f32..1.0, 0..6),
+                    proptest::option::weighted(0.8, 0usize..40),
+                ),
+                1..80,
+            ),
+        ) {
+            let classes = rows.iter().filter_map(|(_, label)| *label).max().map_or(1, |m| m + 1);
+            let vocab = 24;
+            let mut matrix = (vec![0usize], Vec::new(), Vec::new());
+            for (features, _) in &rows {
+                for (&f, &v) in features {
+                    matrix.1.push(f);
+                    matrix.2.push(v);
+                }
+                matrix.0.push(matrix.1.len());
+            }
+            let x = Matrix { start: &matrix.0, index: &matrix.1, value: &matrix.2 };
+            let labels: Vec<Option<usize>> = rows.iter().map(|(_, label)| *label).collect();
+            let options = TrainOptions { c: 1.0, eps: 1e-5, max_iter: 4000 };
+            let qd: Vec<f32> = rows
+                .iter()
+                .map(|(features, _)| 0.5 + 1.0 + features.values().map(|v| v * v).sum::<f32>())
+                .collect();
+            let (weights, bias) = train_one_vs_rest(&x, &qd, &labels, classes, vocab, options);
+            for class in 0..classes {
+                let y: Vec<f32> = labels
+                    .iter()
+                    .map(|&label| if label == Some(class) { 1.0 } else { -1.0 })
+                    .collect();
+                let expected = naive_svm(&x, &y, options.c, 4000);
+                let mut got = vec![0.0f32; expected.len()];
+                for &(f, w) in &weights[class] {
+                    got[f as usize] = w;
+                }
+                let n = got.len() - 1;
+                got[n] = bias[class];
+                for (f, (a, b)) in got.iter().zip(&expected).enumerate() {
+                    proptest::prop_assert!(
+                        (a - b).abs() < 2e-3,
+                        "class {class} feature {f}: {a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn quantized_rounds_like_round() {
         let check = |x: f32| {
