@@ -956,8 +956,9 @@ const LANES: usize = 8;
 /// Inserting class by class mispredicts a branch at almost every insertion while the
 /// ranking fills up, so a floor comes first. The maxima of the lanes (every eighth
 /// score) are scores of different classes, so the fifth best of them is at most the
-/// fifth best score: only scores at or above it can rank. They are picked out without
-/// branches and only they are inserted, typically five to ten. O(classes).
+/// fifth best score: only scores at or above it can rank. They are picked out as a
+/// bitmask, 64 scores a word, and only they are inserted, typically five to ten.
+/// O(classes).
 fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
     let mut floor = f32::NEG_INFINITY;
     if scores.len() >= LANES {
@@ -975,15 +976,15 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
         floor = best[ALTERNATIVES - 1];
     }
     let mut top = [(usize::MAX, f32::NEG_INFINITY); ALTERNATIVES];
-    let mut candidates = [0u32; 128];
-    for (block, chunk) in scores.chunks(candidates.len()).enumerate() {
-        let mut found = 0;
+    for (block, chunk) in scores.chunks(64).enumerate() {
+        // One bit per score at or above the floor.
+        let mut above = 0u64;
         for (at, &s) in chunk.iter().enumerate() {
-            candidates[found] = at as u32;
-            found += usize::from(s >= floor);
+            above |= u64::from(s >= floor) << at;
         }
-        for &at in &candidates[..found] {
-            let class = block * candidates.len() + at as usize;
+        while above != 0 {
+            let class = block * 64 + above.trailing_zeros() as usize;
+            above &= above - 1;
             insert(&mut top, scores[class], |&(_, b)| b, (class, scores[class]));
         }
     }
