@@ -396,6 +396,15 @@ impl SparseVector {
         self.char_norm2 += norm2;
     }
 
+    /// Corrects a word's chain vectors for character n-gram `id`, which they hold
+    /// `count` times (once per chain it is in) at `idf` each, where the word's own
+    /// vector weighs it by its sublinear term frequency.
+    fn correct_repeat(&mut self, id: u32, token: u32, count: u32, idf: f32) {
+        let (weight, chained) = (tf(count) * idf, count as f32 * idf);
+        self.entry(id, BLOCK_CHAR, token).value += weight - chained;
+        self.char_norm2 += weight * weight - chained * idf;
+    }
+
     /// Turns counts into weights and divides each block by its length.
     fn finish(&mut self, idf: impl Fn(u32) -> f32) {
         let mut norms = [0.0f32; BLOCKS];
@@ -454,6 +463,8 @@ pub(crate) struct Scratch {
     /// Tokens of the message whose word is not in the model's vocabulary.
     pub unknown: Vec<u32>,
     words: Vec<WordLookup>,
+    /// The repeated n-grams of an unseen word taking chain vectors, with their counts.
+    repeats: Vec<(u32, u32)>,
 }
 
 /// A word of the message being vectorized, with its features' hashes and ids
@@ -886,6 +897,7 @@ impl LinearModel {
             vector,
             unknown,
             words,
+            repeats,
             ..
         } = scratch;
         vector.clear();
@@ -923,12 +935,20 @@ impl LinearModel {
             let range = word.range.0 as usize..word.range.1 as usize;
             if let Some(spelled) = self.words.get(word.unigram_id as usize) {
                 vector.add_word(word.unigram_id, token, spelled.norm2);
-            } else if self.chains(&text.as_bytes()[range.clone()], bytes, &mut vector.word_ids) {
+            } else if self.chains(
+                &text.as_bytes()[range.clone()],
+                bytes,
+                &mut vector.word_ids,
+                repeats,
+            ) {
                 for k in 0..vector.word_ids.len() {
                     let chain = vector.word_ids[k];
                     vector.add_word(chain, token, self.words[chain as usize].norm2);
                 }
                 vector.word_ids.clear();
+                for &(id, count) in repeats.iter() {
+                    vector.correct_repeat(id, token, count, idf(id));
+                }
             } else {
                 vector.word_ids.clear();
                 char_ngrams(&text.as_bytes()[range], bytes, |hash, _| {
@@ -950,14 +970,22 @@ impl LinearModel {
     /// Collects into `chains` the chain vectors that make up the character vector of
     /// `word` (unseen, so without a word vector): at each char, that of the longest
     /// n-gram the model knows. Every shorter n-gram there is its prefix, so known too,
-    /// and every longer one unknown, so the chain holds exactly the word's known
-    /// n-grams at that char, each weighted by its idf as in the word's own vector.
+    /// and every longer one unknown, so the chains hold exactly the word's known
+    /// n-grams, each weighted by its idf once per place it occurs. The word's own
+    /// vector weighs an n-gram that occurs more than once by its sublinear term
+    /// frequency instead: such n-grams go into `repeats` with their counts, for the
+    /// caller to correct.
     ///
-    /// Returns false, to score the word n-gram by n-gram, when that does not hold: an
-    /// n-gram repeated in the word (its term frequency is not 1; a repeated n-gram
-    /// repeats its first two chars, so repeated bigrams tell), a longest n-gram
-    /// without a chain vector, or a word too long to check for repeats.
-    fn chains(&self, word: &[u8], buf: &mut Vec<u8>, chains: &mut Vec<u32>) -> bool {
+    /// Returns false, to score the word n-gram by n-gram, when a longest n-gram has no
+    /// chain vector or the word is too long to check for repeats.
+    fn chains(
+        &self,
+        word: &[u8],
+        buf: &mut Vec<u8>,
+        chains: &mut Vec<u32>,
+        repeats: &mut Vec<(u32, u32)>,
+    ) -> bool {
+        repeats.clear();
         // The n-grams' hashes at each char: an n-gram starts at each char of the word
         // and at the space before it.
         let mut at = [(NgramHashes::default(), 0); MAX_CHAINED_WORD + 1];
@@ -974,21 +1002,45 @@ impl LinearModel {
             return false;
         }
         let at = &at[..starts];
-        for (i, (first, _)) in at.iter().enumerate() {
-            if at[i + 1..].iter().any(|(other, _)| other[0] == first[0]) {
-                return false;
-            }
-        }
-        for (hashes, length) in at {
-            let longest = hashes[..*length]
-                .iter()
+        // How many n-grams the model knows at each start: those up to the longest known.
+        let mut known = [0usize; MAX_CHAINED_WORD + 1];
+        for ((hashes, length), known) in at.iter().zip(&mut known) {
+            let longest = (0..*length)
                 .rev()
-                .find_map(|&h| self.table.get(tag(mix(h), BLOCK_CHAR)));
+                .find_map(|n| Some((n, self.table.get(tag(mix(hashes[n]), BLOCK_CHAR))?)));
             match longest {
                 // Features are numbered so that a chained n-gram's vector has its id.
-                Some(id) if (id as usize) < self.words.len() => chains.push(id),
+                Some((n, id)) if (id as usize) < self.words.len() => {
+                    chains.push(id);
+                    *known = n + 1;
+                }
                 Some(_) => return false,
                 None => {}
+            }
+        }
+        // A repeated n-gram repeats its first two chars: most words have no repeated
+        // bigram, and only those that do are searched, pairwise (at most 33 starts).
+        let repeated_bigram = at
+            .iter()
+            .enumerate()
+            .any(|(i, (first, _))| at[i + 1..].iter().any(|(other, _)| other[0] == first[0]));
+        if !repeated_bigram {
+            return true;
+        }
+        for (i, (hashes, _)) in at.iter().enumerate() {
+            for (n, &hash) in hashes[..known[i]].iter().enumerate() {
+                // Counted where it first occurs. A known n-gram is known wherever it
+                // occurs, so its other places are among the known ones too.
+                let same = |&(other, length): &(NgramHashes, usize)| n < length && other[n] == hash;
+                if at[..i].iter().any(same) {
+                    continue;
+                }
+                let count = 1 + at[i + 1..].iter().filter(|other| same(other)).count();
+                if count > 1 {
+                    if let Some(id) = self.table.get(tag(mix(hash), BLOCK_CHAR)) {
+                        repeats.push((id, count as u32));
+                    }
+                }
             }
         }
         true
@@ -1593,9 +1645,9 @@ mod tests {
         LinearModel::train(&examples(&data), 3, TrainOptions::default())
     }
 
-    /// Unseen words take chain vectors unless an n-gram repeats in them or they are
-    /// too long to check; either way they score as their n-grams do one by one, up to
-    /// quantization.
+    /// Unseen words take chain vectors unless they are too long to check for repeats,
+    /// with a correction for each known n-gram they repeat; either way they score as
+    /// their n-grams do one by one, up to quantization.
     #[test]
     fn chain_vectors_agree_with_ngram_scoring() {
         let model = support_model();
@@ -1606,22 +1658,33 @@ mod tests {
             &alphabet[..MAX_CHAINED_WORD],
             &alphabet[..MAX_CHAINED_WORD + 1],
         );
-        let (mut buf, mut chains) = (Vec::new(), Vec::new());
-        for (word, chained) in [
-            ("pricng", true),
-            ("demoo", true),
-            ("crashin", true),
-            ("ñandú", true),
-            ("zqxj", true),
-            ("banana", false),
-            ("aaaa", false),
-            (longest, true),
-            (too_long, false),
+        let (mut buf, mut chains, mut repeats) = (Vec::new(), Vec::new(), Vec::new());
+        // (word, takes chains, known n-grams it repeats)
+        for (word, chained, repeated) in [
+            ("pricng", true, 0),
+            ("demoo", true, 0),
+            ("crashin", true, 0),
+            ("ñandú", true, 0),
+            ("zqxj", true, 0),
+            // "an", "na", "ana": the training data has "an" ("can") only.
+            ("banana", true, 1),
+            // "pr", "pri", "pric", "ri", "ric", "ic" twice, all known from "pricing".
+            ("pricpric", true, 6),
+            ("aaaa", true, 0),
+            // "co" three times (known from "cost"); "oc", "coc" are unknown.
+            ("cococo", true, 1),
+            (longest, true, 0),
+            (too_long, false, 0),
         ] {
             chains.clear();
-            let taken = model.chains(word.as_bytes(), &mut buf, &mut chains);
+            let taken = model.chains(word.as_bytes(), &mut buf, &mut chains, &mut repeats);
             assert_eq!(taken, chained, "{word}");
-            assert!(!plain.chains(word.as_bytes(), &mut buf, &mut chains) || chains.is_empty());
+            assert_eq!(repeats.len(), repeated, "{word}: {repeats:?}");
+            assert!(repeats.iter().all(|&(_, count)| count > 1));
+            assert!(
+                !plain.chains(word.as_bytes(), &mut buf, &mut chains, &mut repeats)
+                    || chains.is_empty()
+            );
             for text in [word.to_string(), format!("the {word} plan")] {
                 let (fast, slow) = (scores(&model, &text), scores(&plain, &text));
                 for (a, b) in fast.iter().zip(&slow) {
@@ -1632,10 +1695,10 @@ mod tests {
         // One chain per char an n-gram starts at ("pricin" is a prefix of a training
         // word, so every start has a known n-gram), none where none is known.
         chains.clear();
-        assert!(model.chains(b"pricin", &mut buf, &mut chains));
+        assert!(model.chains(b"pricin", &mut buf, &mut chains, &mut repeats));
         assert_eq!(chains.len(), " pricin".len());
         chains.clear();
-        assert!(model.chains(b"zqxj", &mut buf, &mut chains));
+        assert!(model.chains(b"zqxj", &mut buf, &mut chains, &mut repeats));
         assert!(chains.is_empty(), "{chains:?}");
     }
 
@@ -1665,7 +1728,6 @@ mod tests {
         }
     }
 
-    /// Quantizing rounds as `f32::round` then clamps, for any value.
     /// Dual coordinate descent for one class with nothing clever: every example, in
     /// storage order, every pass, no shrinking, no blocks.
     fn naive_svm(x: &Matrix<'_>, y: &[f32], c: f32, passes: usize) -> Vec<f32> {
@@ -1752,6 +1814,7 @@ mod tests {
         }
     }
 
+    /// Quantizing rounds as `f32::round` then clamps, for any value.
     #[test]
     fn quantized_rounds_like_round() {
         let check = |x: f32| {
