@@ -1218,7 +1218,7 @@ mod tests {
 
     #[test]
     fn best_scores_find_the_best_anywhere() {
-        for len in [1, 4, 5, 7, 8, 9, 127, 128, 129, 150, 300] {
+        for len in [1, 4, 5, 7, 8, 9, 63, 64, 65, 127, 128, 129, 150, 300] {
             for best in [0, len / 2, len - 1] {
                 let mut scores: Vec<f32> = (0..len).map(|i| -(i as f32) / 1000.0).collect();
                 scores[best] = 1.0;

@@ -1302,7 +1302,8 @@ const CLASS_BLOCK: usize = 16;
 /// the memory system stream them.
 const RUN: usize = 32;
 
-/// Joint passes before each class goes on alone (and one more at the end).
+/// Joint passes before the classes first go on alone (each stretch alone is followed
+/// by one more, which checks on all examples).
 const JOINT_PASSES: usize = 2;
 
 /// One L2-loss SVM per class (one-vs-rest), by dual coordinate descent with shrinking
