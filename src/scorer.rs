@@ -18,7 +18,8 @@
 //! ~20 lookups and rows of its n-grams. An unseen word (a typo, new vocabulary) is scored
 //! through chain vectors: at each char it starts at, the longest n-gram the model knows
 //! stands for itself and all its prefixes, so a word costs one row per char, not one per
-//! n-gram. Only unseen words with a repeated n-gram are scored n-gram by n-gram.
+//! n-gram (plus one correcting entry per n-gram the word repeats). Only unseen words
+//! longer than 32 chars are scored n-gram by n-gram.
 //!
 //! Complexity: extracting features is linear in the message length (at most 14 hashed
 //! n-grams per character of an unseen word); scoring touches one row per known feature,

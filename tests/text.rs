@@ -275,8 +275,9 @@ proptest! {
     }
 }
 
-/// Tokens by brute force: split into runs of word chars and apostrophes, then split
-/// each run at apostrophes that are not between two word chars.
+/// Checks every normalizer on ASCII `text` against a naive oracle: visible chars kept
+/// (lower-cased, backquote as apostrophe), each run of anything else between them one
+/// space, each normalized byte spanning its original byte.
 fn check_ascii_oracle(text: &str) -> Result<(), TestCaseError> {
     let mut want = String::new();
     let mut want_spans = Vec::new();
@@ -308,6 +309,8 @@ fn check_ascii_oracle(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Tokens by brute force: split into runs of word chars and apostrophes, then split
+/// each run at apostrophes that are not between two word chars.
 fn naive_tokens(s: &str) -> Vec<&str> {
     let is_word = |c: char| {
         c.is_alphanumeric() || (!c.is_ascii() && unicode_normalization::char::is_combining_mark(c))
