@@ -223,11 +223,20 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-/// Open-addressing map from feature hash to feature index. A slot holds 32 bits of
-/// the hash as a fingerprint and the index, 8 bytes, so a probe is one cache line.
+/// Open-addressing map from feature hash to everything detection needs of the
+/// feature ([`Feature`]), which is stored in the slot itself, so its index in the
+/// table is its id.
+///
+/// Most probes are for features the model does not know (most bigrams of a message,
+/// the n-grams of an unseen word). A probe first reads a byte per slot, 8 bits of the
+/// hash: the bytes of all slots take an eighth of a megabyte for a hundred thousand
+/// features, small enough to stay cached, and a feature's own slot is read only when
+/// its byte matches.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FeatureTable {
-    slots: Vec<(u32, u32)>,
+    /// 8 bits of each slot's hash, 0 for an empty slot.
+    tags: Vec<u8>,
+    slots: Vec<Feature>,
     mask: usize,
 }
 
@@ -243,38 +252,70 @@ impl FeatureTable {
         ((hash >> 32) as u32) | 1 // 0 marks an empty slot
     }
 
-    fn new(hashes: &[u64]) -> Self {
-        let capacity = (hashes.len() * 2).next_power_of_two().max(16);
-        let mask = capacity - 1;
-        let mut slots = vec![(0u32, 0u32); capacity];
-        for (index, &hash) in hashes.iter().enumerate() {
-            let mut slot = Self::home(hash, mask);
-            while slots[slot].0 != 0 {
-                slot = (slot + 1) & mask;
-            }
-            slots[slot] = (Self::fingerprint(hash), index as u32);
-        }
-        FeatureTable { slots, mask }
+    #[inline]
+    fn tag(hash: u64) -> u8 {
+        ((hash >> 56) as u8).max(1) // 0 marks an empty slot
     }
 
+    /// An empty table with room for `features` features (at most half full, so probes
+    /// stay short).
+    fn with_room_for(features: usize) -> Self {
+        let capacity = (features * 2).next_power_of_two().max(16);
+        FeatureTable {
+            tags: vec![0; capacity],
+            slots: vec![Feature::default(); capacity],
+            mask: capacity - 1,
+        }
+    }
+
+    /// Stores `feature` under `hash`, which must not be stored yet, and returns its id.
+    fn insert(&mut self, hash: u64, feature: Feature) -> u32 {
+        let mut slot = Self::home(hash, self.mask);
+        while self.tags[slot] != 0 {
+            slot = (slot + 1) & self.mask;
+        }
+        self.tags[slot] = Self::tag(hash);
+        self.slots[slot] = Feature {
+            fingerprint: Self::fingerprint(hash),
+            ..feature
+        };
+        slot as u32
+    }
+
+    /// The id of the feature stored under `hash`.
     #[inline]
     pub(crate) fn get(&self, hash: u64) -> Option<u32> {
-        let key = Self::fingerprint(hash);
+        let (tag, key) = (Self::tag(hash), Self::fingerprint(hash));
         let mut slot = Self::home(hash, self.mask);
         loop {
-            let (found, index) = self.slots[slot];
-            if found == key {
-                return Some(index);
-            }
+            let found = self.tags[slot];
             if found == 0 {
                 return None;
+            }
+            if found == tag && self.slots[slot].fingerprint == key {
+                return Some(slot as u32);
             }
             slot = (slot + 1) & self.mask;
         }
     }
 
+    /// The feature with id `id`.
+    #[inline]
+    fn feature(&self, id: u32) -> &Feature {
+        &self.slots[id as usize]
+    }
+
+    /// The precomputed character vector of feature `id`, if it has one (`id` may be
+    /// any number).
+    #[inline]
+    fn vector(&self, id: u32) -> Option<&Feature> {
+        self.slots
+            .get(id as usize)
+            .filter(|f| f.vector != NO_VECTOR)
+    }
+
     fn bytes(&self) -> usize {
-        self.slots.capacity() * 8
+        self.tags.capacity() + self.slots.capacity() * std::mem::size_of::<Feature>()
     }
 }
 
@@ -300,7 +341,8 @@ pub(crate) struct Entry {
 pub(crate) struct SparseVector {
     pub entries: Vec<Entry>,
     /// Known words whose precomputed character vector stands for their n-grams:
-    /// (word vector, token). Each is weighted by `word_value`.
+    /// (feature whose character vector it is, token). Each is weighted by
+    /// `word_value`.
     pub words: Vec<(u32, u32)>,
     pub word_value: f32,
     /// The character n-grams of the word being added.
@@ -497,27 +539,51 @@ thread_local! {
     pub(crate) static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// What the model keeps of one feature: where its weights are, and its idf. Sixteen
-/// bytes, aligned, so reading one never touches two cache lines.
-///
-/// Features are numbered so that the words with a precomputed character vector come
-/// first, then the n-grams with a chain vector, in the order of their vectors: a
-/// unigram's or n-gram's vector is `words[id]`, found without reading the feature
-/// first.
+/// What the model keeps of one feature, in its [`FeatureTable`] slot: its idf, where
+/// its weights are, and for a word or n-gram with a precomputed character vector
+/// (word vector or chain vector), where that is. 32 bytes, aligned, so a slot never
+/// straddles two cache lines.
 #[derive(Clone, Copy, Debug)]
-#[repr(C, align(16))]
+#[repr(C, align(32))]
 struct Feature {
+    /// Bits of the hash; 0 marks an empty slot.
+    fingerprint: u32,
+    idf: f32,
     /// Where its row starts: in `row_weight` if dense, in `sparse_rows` if not.
     start: u32,
     /// The sparse row's length, or [`DENSE`].
     len: u32,
     /// Scale of the row's quantized weights.
     scale: f32,
-    idf: f32,
+    /// Where its character vector starts in `word_weight`, or [`NO_VECTOR`].
+    vector: u32,
+    /// Scale of the character vector's quantized weights.
+    vector_scale: f32,
+    /// Squared length of the character vector.
+    norm2: f32,
 }
 
 /// [`Feature::len`] of a dense row (`stride` weights).
 const DENSE: u32 = u32::MAX;
+
+impl Default for Feature {
+    /// An empty slot.
+    fn default() -> Self {
+        Feature {
+            fingerprint: 0,
+            idf: 0.0,
+            start: 0,
+            len: 0,
+            scale: 0.0,
+            vector: NO_VECTOR,
+            vector_scale: 0.0,
+            norm2: 0.0,
+        }
+    }
+}
+
+/// [`Feature::vector`] of a feature without a character vector.
+const NO_VECTOR: u32 = u32::MAX;
 
 /// Where a feature's unquantized weights are while training: in the training rows,
 /// and for a sparse row, its classes.
@@ -527,16 +593,6 @@ struct TrainingRow {
     len: u32,
     /// Where its classes start, `u32::MAX` if dense.
     sparse: u32,
-}
-
-/// A known word's character n-grams, or a character n-gram with its shorter prefixes
-/// (a chain), summed into one dense row of weights (quantized like the rows) with the
-/// squared length of their character vector.
-#[derive(Clone, Copy, Debug)]
-struct WordVector {
-    start: u32,
-    scale: f32,
-    norm2: f32,
 }
 
 /// Precomputed word vectors take at most this many bytes; the most frequent words of
@@ -555,7 +611,6 @@ const MAX_CHAINED_WORD: usize = 32;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct LinearModel {
     table: FeatureTable,
-    features: Vec<Feature>,
     /// Sparse rows: for each intent with a weight, by intent, its index (16 bits,
     /// little-endian) and its weight, so a row's classes and weights share cache lines.
     sparse_rows: Vec<[u8; 3]>,
@@ -564,8 +619,9 @@ pub(crate) struct LinearModel {
     /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
     /// largest weight.
     row_weight: Vec<i8>,
-    /// Word vectors, then chain vectors; each has the id of its word or n-gram.
-    words: Vec<WordVector>,
+    /// Character vectors: a known word's character n-grams, or a character n-gram
+    /// with its shorter prefixes (a chain), summed into one dense row of weights,
+    /// quantized like the rows.
     word_weight: Vec<i8>,
     bias: Vec<f32>,
     classes: usize,
@@ -607,10 +663,8 @@ pub(crate) struct Example {
 impl LinearModel {
     pub(crate) fn bytes(&self) -> usize {
         self.table.bytes()
-            + self.features.capacity() * std::mem::size_of::<Feature>()
             + self.sparse_rows.capacity() * 3
             + self.row_weight.capacity()
-            + self.words.capacity() * std::mem::size_of::<WordVector>()
             + self.word_weight.capacity()
             + self.bias.capacity() * 4
     }
@@ -785,7 +839,9 @@ impl LinearModel {
         chained.truncate(CHAIN_VECTOR_BUDGET / stride.max(1));
         chained.sort_unstable();
         let vectors = spellings.len() + chained.len();
-        let mut words = Vec::with_capacity(vectors);
+        // (start, scale, squared length) of each vector, in the order of `spellings`
+        // then `chained`.
+        let mut word_vectors: Vec<(u32, f32, f32)> = Vec::with_capacity(vectors);
         let mut word_weight = Vec::with_capacity(vectors * stride);
         let mut sum = vec![0.0f32; classes];
         // Adds `value` times feature `id`'s row to `sum`.
@@ -805,11 +861,7 @@ impl LinearModel {
         };
         let mut push_vector = |sum: &[f32], norm2: f32| {
             let (quantized, scale) = quantize(sum);
-            words.push(WordVector {
-                start: word_weight.len() as u32,
-                scale,
-                norm2,
-            });
+            word_vectors.push((word_weight.len() as u32, scale, norm2));
             word_weight.extend_from_slice(&quantized);
             word_weight.resize(word_weight.len() + stride - classes, 0);
         };
@@ -832,22 +884,18 @@ impl LinearModel {
             push_vector(&sum, norm2);
         }
         drop(prefix);
-        // Renumbered: the words with a vector first, in their vectors' order, then the
-        // chained n-grams, in theirs.
-        let mut order: Vec<u32> = spellings.iter().map(|(word, _)| *word).collect();
-        order.extend_from_slice(&chained);
-        let mut has_vector = vec![false; vocab];
-        for &word in &order {
-            has_vector[word as usize] = true;
+        let mut vector_of = vec![None; vocab];
+        let with_vector = spellings.iter().map(|(word, _)| *word).chain(chained);
+        for (f, &vector) in with_vector.zip(&word_vectors) {
+            vector_of[f as usize] = Some(vector);
         }
-        order.extend((0..vocab as u32).filter(|&f| !has_vector[f as usize]));
         drop(spellings);
 
-        let mut features = Vec::with_capacity(vocab);
+        let mut table = FeatureTable::with_room_for(vocab);
         let mut quantized_rows = Vec::with_capacity(weights - sparse_len);
         let mut sparse_rows = Vec::with_capacity(sparse_len);
-        for &f in &order {
-            let row = rows[f as usize];
+        for f in 0..vocab {
+            let row = rows[f];
             let range = row.start as usize..(row.start + row.len) as usize;
             let (quantized, scale) = quantize(&row_weight[range]);
             let (start, len) = if row.sparse == u32::MAX {
@@ -863,20 +911,23 @@ impl LinearModel {
                 }));
                 (start, row.len)
             };
-            features.push(Feature {
+            let (vector, vector_scale, norm2) = vector_of[f].unwrap_or((NO_VECTOR, 0.0, 0.0));
+            let feature = Feature {
+                fingerprint: 0,
+                idf: idf[f],
                 start: start as u32,
                 len,
                 scale,
-                idf: idf[f as usize],
-            });
+                vector,
+                vector_scale,
+                norm2,
+            };
+            table.insert(hashes[f], feature);
         }
-        let hashes: Vec<u64> = order.iter().map(|&f| hashes[f as usize]).collect();
         LinearModel {
-            table: FeatureTable::new(&hashes),
-            features,
+            table,
             sparse_rows,
             row_weight: quantized_rows,
-            words,
             word_weight,
             bias,
             classes,
@@ -921,7 +972,7 @@ impl LinearModel {
                 word.bigram_id = self.table.get(hash).unwrap_or(u32::MAX);
             }
         }
-        let idf = |id: u32| self.features[id as usize].idf;
+        let idf = |id: u32| self.table.feature(id).idf;
         for (token, word) in words.iter().enumerate() {
             let token = token as u32;
             let known = (word.unigram_id != u32::MAX).then_some(word.unigram_id);
@@ -932,9 +983,8 @@ impl LinearModel {
             if word.bigram_id != u32::MAX {
                 vector.count(word.bigram_id, BLOCK_WORD, token - 1);
             }
-            // Features are numbered so that a word's vector has the word's id.
             let range = word.range.0 as usize..word.range.1 as usize;
-            if let Some(spelled) = self.words.get(word.unigram_id as usize) {
+            if let Some(spelled) = self.table.vector(word.unigram_id) {
                 vector.add_word(word.unigram_id, token, spelled.norm2);
             } else if self.chains(
                 &text.as_bytes()[range.clone()],
@@ -944,7 +994,7 @@ impl LinearModel {
             ) {
                 for k in 0..vector.word_ids.len() {
                     let chain = vector.word_ids[k];
-                    vector.add_word(chain, token, self.words[chain as usize].norm2);
+                    vector.add_word(chain, token, self.table.feature(chain).norm2);
                 }
                 vector.word_ids.clear();
                 for &(id, count) in repeats.iter() {
@@ -1010,8 +1060,7 @@ impl LinearModel {
                 .rev()
                 .find_map(|n| Some((n, self.table.get(tag(mix(hashes[n]), BLOCK_CHAR))?)));
             match longest {
-                // Features are numbered so that a chained n-gram's vector has its id.
-                Some((n, id)) if (id as usize) < self.words.len() => {
+                Some((n, id)) if self.table.vector(id).is_some() => {
                     chains.push(id);
                     *known = n + 1;
                 }
@@ -1061,7 +1110,7 @@ impl LinearModel {
         let scores = &mut scores[..self.classes];
         dense.clear();
         for entry in &vector.entries {
-            let feature = self.features[entry.id as usize];
+            let feature = self.table.feature(entry.id);
             let value = entry.value * feature.scale;
             if feature.len == DENSE {
                 dense.push((DenseRow::Feature(feature.start), value));
@@ -1073,8 +1122,11 @@ impl LinearModel {
             }
         }
         for &(word, _) in &vector.words {
-            let word = self.words[word as usize];
-            dense.push((DenseRow::Word(word.start), vector.word_value * word.scale));
+            let word = self.table.feature(word);
+            dense.push((
+                DenseRow::Word(word.vector),
+                vector.word_value * word.vector_scale,
+            ));
         }
         // Only sized here: each group starts its sums from zero.
         fixed.resize(self.stride, 0);
@@ -1163,7 +1215,7 @@ impl LinearModel {
 
     /// The weight of feature `id` for `class` (0 when absent).
     pub(crate) fn weight(&self, id: u32, class: usize) -> f32 {
-        let feature = self.features[id as usize];
+        let feature = self.table.feature(id);
         if feature.len == DENSE {
             return self
                 .dense_row(DenseRow::Feature(feature.start))
@@ -1177,12 +1229,12 @@ impl LinearModel {
         }
     }
 
-    /// The weight for `class` of precomputed word vector `word`.
+    /// The weight for `class` of the character vector of feature `word`.
     pub(crate) fn word_weight(&self, word: u32, class: usize) -> f32 {
-        let word = self.words[word as usize];
-        self.dense_row(DenseRow::Word(word.start))
+        let word = self.table.feature(word);
+        self.dense_row(DenseRow::Word(word.vector))
             .get(class)
-            .map_or(0.0, |&w| w as f32 * word.scale)
+            .map_or(0.0, |&w| w as f32 * word.vector_scale)
     }
 }
 
@@ -1591,6 +1643,17 @@ impl JointProblem<'_, '_> {
 mod tests {
     use super::*;
 
+    impl LinearModel {
+        /// Forgets the precomputed character vectors, so every word is scored n-gram
+        /// by n-gram.
+        fn drop_vectors(&mut self) {
+            for feature in &mut self.table.slots {
+                feature.vector = NO_VECTOR;
+            }
+            self.word_weight.clear();
+        }
+    }
+
     fn examples(data: &[(&str, Option<usize>)]) -> Vec<Example> {
         let mut buf = Vec::new();
         data.iter()
@@ -1614,9 +1677,9 @@ mod tests {
     #[test]
     fn word_vectors_agree_with_ngram_scoring() {
         let model = support_model();
-        assert!(!model.words.is_empty());
+        assert!(model.table.slots.iter().any(|f| f.vector != NO_VECTOR));
         let mut plain = model.clone();
-        plain.words.clear();
+        plain.drop_vectors();
         for text in [
             "how much does the pro plan cost",
             "the app keeps crashing when i log in",
@@ -1654,7 +1717,7 @@ mod tests {
     fn chain_vectors_agree_with_ngram_scoring() {
         let model = support_model();
         let mut plain = model.clone();
-        plain.words.clear();
+        plain.drop_vectors();
         let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         let (longest, too_long) = (
             &alphabet[..MAX_CHAINED_WORD],
@@ -1715,7 +1778,7 @@ mod tests {
                 static MODELS: (LinearModel, LinearModel) = {
                     let model = support_model();
                     let mut plain = model.clone();
-                    plain.words.clear();
+                    plain.drop_vectors();
                     (model, plain)
                 };
             }
@@ -1817,6 +1880,37 @@ mod tests {
     }
 
     /// Quantizing rounds as `f32::round` then clamps, for any value.
+    /// The table finds what was stored under each hash and nothing else, also when
+    /// hashes share a home slot, a tag byte or both, and when probes wrap around.
+    #[test]
+    fn feature_table_agrees_with_a_map() {
+        use proptest::prelude::*;
+        // Bits 3..31 pick the home slot (the last value: the last slot, whatever the
+        // capacity). The fingerprint is bits 32.. (bit 32 lost to its low bit), the
+        // tag the top byte (0 and 1 both give tag 1). Hashes with one fingerprint are
+        // one feature to the table, so each hash here has its own.
+        let hash = |home: usize, other: u64, top: u64| {
+            let homes = [0, 1, 2, (1 << 28) - 1];
+            let fingerprint = home as u64 * 3 + other;
+            1 | homes[home] << 3 | 1 << 32 | fingerprint << 33 | top << 56
+        };
+        let space: Vec<u64> = (0..4)
+            .flat_map(|home| {
+                (0..3).flat_map(move |other| (0..3).map(move |top| hash(home, other, top)))
+            })
+            .collect();
+        proptest!(|(stored in proptest::sample::subsequence(space.clone(), 0..=space.len()).prop_shuffle())| {
+            let mut table = FeatureTable::with_room_for(stored.len());
+            for (k, &h) in stored.iter().enumerate() {
+                table.insert(h, Feature { idf: k as f32, ..Feature::default() });
+            }
+            for &h in &space {
+                let want = stored.iter().position(|&s| s == h).map(|k| k as f32);
+                prop_assert_eq!(table.get(h).map(|id| table.feature(id).idf), want);
+            }
+        });
+    }
+
     #[test]
     fn quantized_rounds_like_round() {
         let check = |x: f32| {
@@ -1912,7 +2006,7 @@ mod tests {
         let data = [("alpha beta", Some(0)), ("gamma delta", Some(1))];
         let model = LinearModel::train(&examples(&data), 2, TrainOptions::default());
         let mut plain = model.clone();
-        plain.words.clear();
+        plain.drop_vectors();
         let mut scratch = Scratch::default();
         plain.vectorize("alpha alpha beta zzz", std::iter::empty(), &mut scratch);
         let mut norms = [0.0f32; BLOCKS];
