@@ -828,16 +828,15 @@ impl LinearModel {
         // Precomputed character vectors, from the unquantized rows: for the most
         // frequent words, and chain vectors for the most frequent character n-grams
         // (each n-gram with all its shorter prefixes, as an unseen word that has them
-        // at one position weighs them).
-        spellings.sort_by_key(|(word, _)| (std::cmp::Reverse(df[*word as usize]), *word));
+        // at one position weighs them). Stored most frequent first, as the rows below.
+        let by_df = |f: u32| (std::cmp::Reverse(df[f as usize]), f);
+        spellings.sort_by_key(|(word, _)| by_df(*word));
         spellings.truncate(WORD_VECTOR_BUDGET / classes.max(1));
-        spellings.sort_unstable_by_key(|(word, _)| *word);
         let mut chained: Vec<u32> = (0..vocab as u32)
             .filter(|&f| block_of(hashes[f as usize]) == BLOCK_CHAR)
             .collect();
-        chained.sort_by_key(|&f| (std::cmp::Reverse(df[f as usize]), f));
+        chained.sort_by_key(|&f| by_df(f));
         chained.truncate(CHAIN_VECTOR_BUDGET / stride.max(1));
-        chained.sort_unstable();
         let vectors = spellings.len() + chained.len();
         // (start, scale, squared length) of each vector, in the order of `spellings`
         // then `chained`.
@@ -891,10 +890,14 @@ impl LinearModel {
         }
         drop(spellings);
 
+        // Rows are stored most frequent first: the rows most messages need then share
+        // cache lines and pages, which the rest rarely displace.
+        let mut order: Vec<u32> = (0..vocab as u32).collect();
+        order.sort_by_key(|&f| by_df(f));
         let mut table = FeatureTable::with_room_for(vocab);
         let mut quantized_rows = Vec::with_capacity(weights - sparse_len);
         let mut sparse_rows = Vec::with_capacity(sparse_len);
-        for f in 0..vocab {
+        for f in order.into_iter().map(|f| f as usize) {
             let row = rows[f];
             let range = row.start as usize..(row.start + row.len) as usize;
             let (quantized, scale) = quantize(&row_weight[range]);
