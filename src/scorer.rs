@@ -841,7 +841,8 @@ impl LinearModel {
         // (start, scale, squared length) of each vector, in the order of `spellings`
         // then `chained`.
         let mut word_vectors: Vec<(u32, f32, f32)> = Vec::with_capacity(vectors);
-        let mut word_weight = Vec::with_capacity(vectors * stride);
+        let pitch = row_pitch(stride);
+        let mut word_weight = aligned_rows(vectors * pitch);
         let mut sum = vec![0.0f32; classes];
         // Adds `value` times feature `id`'s row to `sum`.
         let add_row = |sum: &mut [f32], id: u32, value: f32| {
@@ -862,7 +863,7 @@ impl LinearModel {
             let (quantized, scale) = quantize(sum);
             word_vectors.push((word_weight.len() as u32, scale, norm2));
             word_weight.extend_from_slice(&quantized);
-            word_weight.resize(word_weight.len() + stride - classes, 0);
+            word_weight.resize(word_weight.len() + pitch - classes, 0);
         };
         for (_, spelling) in &mut spellings {
             sum.iter_mut().for_each(|v| *v = 0.0);
@@ -895,7 +896,7 @@ impl LinearModel {
         let mut order: Vec<u32> = (0..vocab as u32).collect();
         order.sort_by_key(|&f| by_df(f));
         let mut table = FeatureTable::with_room_for(vocab);
-        let mut quantized_rows = Vec::with_capacity(weights - sparse_len);
+        let mut quantized_rows = aligned_rows((weights - sparse_len) / stride.max(1) * pitch);
         let mut sparse_rows = Vec::with_capacity(sparse_len);
         for f in order.into_iter().map(|f| f as usize) {
             let row = rows[f];
@@ -904,6 +905,7 @@ impl LinearModel {
             let (start, len) = if row.sparse == u32::MAX {
                 let start = quantized_rows.len();
                 quantized_rows.extend_from_slice(&quantized);
+                quantized_rows.resize(start + pitch, 0);
                 (start, DENSE)
             } else {
                 let row_classes = &row_class[row.sparse as usize..][..quantized.len()];
@@ -1325,6 +1327,29 @@ fn add_rows_fixed<const N: usize>(
 /// The length of a dense row for `classes` intents.
 fn dense_stride(classes: usize) -> usize {
     classes.div_ceil(8) * 8
+}
+
+/// How far apart dense rows of `stride` weights are stored: a power of two up to a
+/// cache line, a multiple of half a line beyond, so that rows starting on a line
+/// boundary (see [`aligned_rows`]) touch as few lines as their length allows: a row of
+/// 152 weights always three, not four one time in four.
+fn row_pitch(stride: usize) -> usize {
+    if stride <= 64 {
+        stride.next_power_of_two()
+    } else {
+        stride.next_multiple_of(32)
+    }
+}
+
+/// An empty buffer for `len` bytes of dense rows, padded at the front so that the
+/// rows (from its current length on) start on a cache line boundary. Only a layout
+/// choice: a copy (a clone of the model) keeps the padding and may lose the alignment.
+fn aligned_rows(len: usize) -> Vec<i8> {
+    const LINE: usize = 64;
+    let mut rows: Vec<i8> = Vec::with_capacity(len + LINE);
+    let pad = rows.as_ptr().align_offset(LINE);
+    rows.resize(if pad < LINE { pad } else { 0 }, 0);
+    rows
 }
 
 fn inverse_norms(norms: [f32; BLOCKS]) -> [f32; BLOCKS] {
@@ -1883,6 +1908,27 @@ mod tests {
     }
 
     /// Quantizing rounds as `f32::round` then clamps, for any value.
+    /// Dense rows stored `row_pitch` apart from a line boundary touch as few cache
+    /// lines as their length allows, every one of them.
+    #[test]
+    fn rows_touch_as_few_lines_as_their_length_allows() {
+        const LINE: usize = 64;
+        for classes in 1..=600 {
+            let stride = dense_stride(classes);
+            let pitch = row_pitch(stride);
+            assert!(pitch >= stride && pitch < stride + 32, "{stride}: {pitch}");
+            for row in 0..LINE {
+                let start = row * pitch;
+                let lines = (start + stride - 1) / LINE - start / LINE + 1;
+                assert_eq!(lines, stride.div_ceil(LINE), "stride {stride}, row {row}");
+            }
+        }
+        let rows = aligned_rows(1000);
+        assert!(rows.len() < 64 && rows.iter().all(|&w| w == 0));
+        assert!(rows.capacity() >= rows.len() + 1000);
+        assert_eq!((rows.as_ptr() as usize + rows.len()) % 64, 0);
+    }
+
     /// The table finds what was stored under each hash and nothing else, also when
     /// hashes share a home slot, a tag byte or both, and when probes wrap around.
     #[test]
