@@ -229,9 +229,9 @@ fn utf8_len(first: u8) -> usize {
 ///
 /// Most probes are for features the model does not know (most bigrams of a message,
 /// the n-grams of an unseen word). A probe first reads a byte per slot, 8 bits of the
-/// hash: the bytes of all slots take an eighth of a megabyte for a hundred thousand
-/// features, small enough to stay cached, and a feature's own slot is read only when
-/// its byte matches.
+/// hash (two to four bytes per feature: 128 KiB for the 62,000 features of a CLINC150
+/// model), which stays cached better than the slots, and reads a slot only when its
+/// byte matches.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FeatureTable {
     /// 8 bits of each slot's hash, 0 for an empty slot.
@@ -546,7 +546,7 @@ thread_local! {
 #[derive(Clone, Copy, Debug)]
 #[repr(C, align(32))]
 struct Feature {
-    /// Bits of the hash; 0 marks an empty slot.
+    /// Bits of the hash, to tell the feature from others whose tag matches.
     fingerprint: u32,
     idf: f32,
     /// Where its row starts: in `row_weight` if dense, in `sparse_rows` if not.
