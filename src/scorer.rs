@@ -1909,7 +1909,6 @@ mod tests {
         }
     }
 
-    /// Quantizing rounds as `f32::round` then clamps, for any value.
     /// Dense rows stored `row_pitch` apart from a line boundary touch as few cache
     /// lines as their length allows, every one of them.
     #[test]
@@ -1962,6 +1961,7 @@ mod tests {
         });
     }
 
+    /// Quantizing rounds as `f32::round` then clamps, for any value.
     #[test]
     fn quantized_rounds_like_round() {
         let check = |x: f32| {
