@@ -249,7 +249,7 @@ impl FeatureTable {
 
     #[inline]
     fn fingerprint(hash: u64) -> u32 {
-        ((hash >> 32) as u32) | 1 // 0 marks an empty slot
+        (hash >> 32) as u32
     }
 
     #[inline]
@@ -1936,13 +1936,13 @@ mod tests {
     fn feature_table_agrees_with_a_map() {
         use proptest::prelude::*;
         // Bits 3..31 pick the home slot (the last value: the last slot, whatever the
-        // capacity). The fingerprint is bits 32.. (bit 32 lost to its low bit), the
-        // tag the top byte (0 and 1 both give tag 1). Hashes with one fingerprint are
-        // one feature to the table, so each hash here has its own.
+        // capacity). The fingerprint is bits 32.., the tag the top byte (0 and 1 both
+        // give tag 1). Hashes with one fingerprint are one feature to the table, so
+        // each hash here has its own.
         let hash = |home: usize, other: u64, top: u64| {
             let homes = [0, 1, 2, (1 << 28) - 1];
             let fingerprint = home as u64 * 3 + other;
-            1 | homes[home] << 3 | 1 << 32 | fingerprint << 33 | top << 56
+            1 | homes[home] << 3 | fingerprint << 32 | top << 56
         };
         let space: Vec<u64> = (0..4)
             .flat_map(|home| {
