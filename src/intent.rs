@@ -957,8 +957,8 @@ const LANES: usize = 8;
 /// ranking fills up, so a floor comes first. The maxima of the lanes (every eighth
 /// score) are scores of different classes, so the fifth best of them is at most the
 /// fifth best score: only scores at or above it can rank. They are picked out as a
-/// bitmask, 64 scores a word, and only they are inserted, typically five to ten.
-/// O(classes).
+/// bitmask, 64 scores a word, and only they are inserted, typically five to ten (in
+/// the mask's order, so insertion breaks ties by class). O(classes).
 fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
     let mut floor = f32::NEG_INFINITY;
     if scores.len() >= LANES {
@@ -971,35 +971,30 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
         }
         let mut best = [f32::NEG_INFINITY; ALTERNATIVES];
         for max in lanes {
-            insert(&mut best, max, |&b| b, max);
+            insert(&mut best, max);
         }
         floor = best[ALTERNATIVES - 1];
     }
+    // -inf never ranks, whatever the floor.
+    let floor = floor.max(f32::MIN);
     let mut top = [(usize::MAX, f32::NEG_INFINITY); ALTERNATIVES];
     for (block, chunk) in scores.chunks(64).enumerate() {
-        // One bit per score at or above the floor, eight at a time: the compares
-        // vectorize into one byte each, and one multiply gathers the eight bits
-        // (bit by bit, the shifts and ors took 5.7 instructions a score).
+        // Bit 8i + k stands for score 8k + i of the block: at or above the floor. The
+        // compares of each eight vectorize into one byte each, and the eights
+        // interleave by a shift, with no branch and no multiply.
         let mut above = 0u64;
-        let mut eights = chunk.chunks_exact(LANES);
-        for (at, eight) in (&mut eights).enumerate() {
+        for (k, eight) in chunk.chunks(LANES).enumerate() {
             let mut bytes = [0u8; LANES];
             for (byte, &s) in bytes.iter_mut().zip(eight) {
                 *byte = u8::from(s >= floor);
             }
-            // Byte k of the constant is 2^(7-k), so byte i's bit lands at bit 56 + i
-            // and no two products overlap: no carries.
-            let bits = u64::from_le_bytes(bytes).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            above |= bits << (at * LANES);
-        }
-        let done = chunk.len() - eights.remainder().len();
-        for (at, &s) in eights.remainder().iter().enumerate() {
-            above |= u64::from(s >= floor) << (done + at);
+            above |= u64::from_le_bytes(bytes) << k;
         }
         while above != 0 {
-            let class = block * 64 + above.trailing_zeros() as usize;
+            let bit = above.trailing_zeros() as usize;
             above &= above - 1;
-            insert(&mut top, scores[class], |&(_, b)| b, (class, scores[class]));
+            let class = block * 64 + bit % LANES * LANES + bit / LANES;
+            insert_ranked(&mut top, class, scores[class]);
         }
     }
     let count = top
@@ -1009,16 +1004,29 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
     (top, count)
 }
 
-/// Inserts `item`, of score `s`, into `ranked` (best first) if it beats the last, after
-/// any equal scores.
-fn insert<T: Copy>(ranked: &mut [T; ALTERNATIVES], s: f32, score: impl Fn(&T) -> f32, item: T) {
-    if s > score(&ranked[ALTERNATIVES - 1]) {
+/// Inserts `class`, of score `s` (not NaN or -inf), into `ranked` (best first, ties to
+/// the lower class) if it beats the last: the classes come in any order.
+fn insert_ranked(ranked: &mut [(usize, f32); ALTERNATIVES], class: usize, s: f32) {
+    let beats = |&(other, score): &(usize, f32)| s > score || (s == score && class < other);
+    if beats(&ranked[ALTERNATIVES - 1]) {
         let mut at = ALTERNATIVES - 1;
-        while at > 0 && s > score(&ranked[at - 1]) {
+        while at > 0 && beats(&ranked[at - 1]) {
             ranked[at] = ranked[at - 1];
             at -= 1;
         }
-        ranked[at] = item;
+        ranked[at] = (class, s);
+    }
+}
+
+/// Inserts `s` into `ranked` (best first) if it beats the last.
+fn insert(ranked: &mut [f32; ALTERNATIVES], s: f32) {
+    if s > ranked[ALTERNATIVES - 1] {
+        let mut at = ALTERNATIVES - 1;
+        while at > 0 && s > ranked[at - 1] {
+            ranked[at] = ranked[at - 1];
+            at -= 1;
+        }
+        ranked[at] = s;
     }
 }
 
