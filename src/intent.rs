@@ -947,8 +947,10 @@ impl Inner {
 /// How many alternatives a detection ranks.
 const ALTERNATIVES: usize = 5;
 
-/// Scores are scanned this many at a time for [`best_scores`]' floor.
+/// Scores are scanned this many at a time by [`best_scores`]: for its floor, and for
+/// its mask, where eight groups of eight fill a 64-bit word.
 const LANES: usize = 8;
+const _: () = assert!(LANES * LANES == 64);
 
 /// The best `(class, score)` pairs, best first, ties to the lower class, and how many
 /// there are (fewer than [`ALTERNATIVES`] only with fewer classes; NaN never ranks).
@@ -975,7 +977,7 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
         }
         floor = best[ALTERNATIVES - 1];
     }
-    // -inf never ranks, whatever the floor.
+    // -inf never ranks, whatever the floor (nor NaN: it compares false).
     let floor = floor.max(f32::MIN);
     let mut top = [(usize::MAX, f32::NEG_INFINITY); ALTERNATIVES];
     for (block, chunk) in scores.chunks(64).enumerate() {
