@@ -973,7 +973,7 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
         }
         let mut best = [f32::NEG_INFINITY; ALTERNATIVES];
         for max in lanes {
-            insert(&mut best, max);
+            insert(&mut best, max, |&other| max > other);
         }
         floor = best[ALTERNATIVES - 1];
     }
@@ -996,7 +996,10 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
             let bit = above.trailing_zeros() as usize;
             above &= above - 1;
             let class = block * 64 + bit % LANES * LANES + bit / LANES;
-            insert_ranked(&mut top, class, scores[class]);
+            let s = scores[class];
+            // The mask's order is not the classes': ties go to the lower class here.
+            let beats = |&(other, score): &(usize, f32)| s > score || (s == score && class < other);
+            insert(&mut top, (class, s), beats);
         }
     }
     let count = top
@@ -1006,29 +1009,16 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
     (top, count)
 }
 
-/// Inserts `class`, of score `s` (not NaN or -inf), into `ranked` (best first, ties to
-/// the lower class) if it beats the last: the classes come in any order.
-fn insert_ranked(ranked: &mut [(usize, f32); ALTERNATIVES], class: usize, s: f32) {
-    let beats = |&(other, score): &(usize, f32)| s > score || (s == score && class < other);
+/// Inserts `item` into `ranked` (best first) if it `beats` the last, above every entry
+/// it beats.
+fn insert<T: Copy>(ranked: &mut [T; ALTERNATIVES], item: T, beats: impl Fn(&T) -> bool) {
     if beats(&ranked[ALTERNATIVES - 1]) {
         let mut at = ALTERNATIVES - 1;
         while at > 0 && beats(&ranked[at - 1]) {
             ranked[at] = ranked[at - 1];
             at -= 1;
         }
-        ranked[at] = (class, s);
-    }
-}
-
-/// Inserts `s` into `ranked` (best first) if it beats the last.
-fn insert(ranked: &mut [f32; ALTERNATIVES], s: f32) {
-    if s > ranked[ALTERNATIVES - 1] {
-        let mut at = ALTERNATIVES - 1;
-        while at > 0 && s > ranked[at - 1] {
-            ranked[at] = ranked[at - 1];
-            at -= 1;
-        }
-        ranked[at] = s;
+        ranked[at] = item;
     }
 }
 
