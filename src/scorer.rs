@@ -1116,16 +1116,19 @@ impl LinearModel {
         scores.extend_from_slice(&self.bias);
         let scores = &mut scores[..self.classes];
         dense.clear();
+        // The rows are read in three passes so that their cache misses overlap: the
+        // first gathers the dense rows and touches each sparse row, the second touches
+        // every line of the dense rows, the third sums the sparse rows. Summed as they
+        // come, the rows would wait for their misses one after another, which shows
+        // when other processes crowd the shared cache.
+        let mut touched = 0u8;
         for entry in &vector.entries {
             let feature = self.table.feature(entry.id);
-            let value = entry.value * feature.scale;
             if feature.len == DENSE {
+                let value = entry.value * feature.scale;
                 dense.push((DenseRow::Feature(feature.start), value));
-                continue;
-            }
-            let row = &self.sparse_rows[feature.start as usize..][..feature.len as usize];
-            for &packed in row {
-                scores[sparse_class(packed)] += value * sparse_weight(packed) as f32;
+            } else if let Some(packed) = self.sparse_rows.get(feature.start as usize) {
+                touched ^= packed[0];
             }
         }
         for &(word, _) in &vector.words {
@@ -1134,6 +1137,25 @@ impl LinearModel {
                 DenseRow::Word(word.vector),
                 vector.word_value * word.vector_scale,
             ));
+        }
+        for &(row, _) in dense.iter() {
+            // Rows start on a cache line boundary.
+            for &weight in self.dense_row(row).iter().step_by(CACHE_LINE) {
+                touched ^= weight as u8;
+            }
+        }
+        // Only the loads matter: the value keeps them from being optimized away.
+        std::hint::black_box(touched);
+        for entry in &vector.entries {
+            let feature = self.table.feature(entry.id);
+            if feature.len == DENSE {
+                continue;
+            }
+            let value = entry.value * feature.scale;
+            let row = &self.sparse_rows[feature.start as usize..][..feature.len as usize];
+            for &packed in row {
+                scores[sparse_class(packed)] += value * sparse_weight(packed) as f32;
+            }
         }
         // Only sized here: each group starts its sums from zero.
         fixed.resize(self.stride, 0);
@@ -1336,10 +1358,10 @@ fn dense_stride(classes: usize) -> usize {
 /// boundary (see [`aligned_rows`]) touch as few lines as their length allows: a row of
 /// 152 weights always three, not four one time in four.
 fn row_pitch(stride: usize) -> usize {
-    if stride <= 64 {
+    if stride <= CACHE_LINE {
         stride.next_power_of_two()
     } else {
-        stride.next_multiple_of(32)
+        stride.next_multiple_of(CACHE_LINE / 2)
     }
 }
 
@@ -1347,12 +1369,14 @@ fn row_pitch(stride: usize) -> usize {
 /// rows (from its current length on) start on a cache line boundary. Only a layout
 /// choice: a copy (a clone of the model) keeps the padding and may lose the alignment.
 fn aligned_rows(len: usize) -> Vec<i8> {
-    const LINE: usize = 64;
-    let mut rows: Vec<i8> = Vec::with_capacity(len + LINE);
-    let pad = rows.as_ptr().align_offset(LINE);
-    rows.resize(if pad < LINE { pad } else { 0 }, 0);
+    let mut rows: Vec<i8> = Vec::with_capacity(len + CACHE_LINE);
+    let pad = rows.as_ptr().align_offset(CACHE_LINE);
+    rows.resize(if pad < CACHE_LINE { pad } else { 0 }, 0);
     rows
 }
+
+/// The cache line size of the machines the layout is made for (x86-64, most ARM).
+const CACHE_LINE: usize = 64;
 
 fn inverse_norms(norms: [f32; BLOCKS]) -> [f32; BLOCKS] {
     norms.map(|n| if n > 0.0 { n.sqrt().recip() } else { 0.0 })
