@@ -983,14 +983,21 @@ fn best_scores(scores: &[f32]) -> ([(usize, f32); ALTERNATIVES], usize) {
     for (block, chunk) in scores.chunks(64).enumerate() {
         // Bit 8i + k stands for score 8k + i of the block: at or above the floor. The
         // compares of each eight vectorize into one byte each, and the eights
-        // interleave by a shift, with no branch and no multiply.
+        // interleave by a shift, with no branch and no multiply. Full eights apart
+        // from the last partial one: a shared path built each word in memory from two
+        // half stores, and reading it back could not be forwarded from them.
         let mut above = 0u64;
-        for (k, eight) in chunk.chunks(LANES).enumerate() {
+        let mut eights = chunk.chunks_exact(LANES);
+        for (k, eight) in (&mut eights).enumerate() {
             let mut bytes = [0u8; LANES];
             for (byte, &s) in bytes.iter_mut().zip(eight) {
                 *byte = u8::from(s >= floor);
             }
             above |= u64::from_le_bytes(bytes) << k;
+        }
+        let k = chunk.len() / LANES;
+        for (i, &s) in eights.remainder().iter().enumerate() {
+            above |= u64::from(s >= floor) << (LANES * i + k);
         }
         while above != 0 {
             let bit = above.trailing_zeros() as usize;
