@@ -1118,9 +1118,9 @@ impl LinearModel {
         dense.clear();
         // The rows are read in three passes so that their cache misses overlap: the
         // first gathers the dense rows and touches each sparse row, the second touches
-        // each dense row, the third sums the sparse rows. Summed as they
-        // come, the rows would wait for their misses one after another, which shows
-        // when other processes crowd the shared cache.
+        // each dense row, the third sums the sparse rows. Summed as they come, the
+        // rows would wait for their misses one after another, which shows most when
+        // other processes crowd the shared cache.
         let mut touched = 0u8;
         for entry in &vector.entries {
             let feature = self.table.feature(entry.id);
