@@ -1943,21 +1943,27 @@ mod tests {
     /// lines as their length allows, every one of them.
     #[test]
     fn rows_touch_as_few_lines_as_their_length_allows() {
-        const LINE: usize = 64;
         for classes in 1..=600 {
             let stride = dense_stride(classes);
             let pitch = row_pitch(stride);
-            assert!(pitch >= stride && pitch < stride + 32, "{stride}: {pitch}");
-            for row in 0..LINE {
+            assert!(
+                pitch >= stride && pitch < stride + CACHE_LINE / 2,
+                "{stride}: {pitch}"
+            );
+            for row in 0..CACHE_LINE {
                 let start = row * pitch;
-                let lines = (start + stride - 1) / LINE - start / LINE + 1;
-                assert_eq!(lines, stride.div_ceil(LINE), "stride {stride}, row {row}");
+                let lines = (start + stride - 1) / CACHE_LINE - start / CACHE_LINE + 1;
+                assert_eq!(
+                    lines,
+                    stride.div_ceil(CACHE_LINE),
+                    "stride {stride}, row {row}"
+                );
             }
         }
         let rows = aligned_rows(1000);
-        assert!(rows.len() < 64 && rows.iter().all(|&w| w == 0));
+        assert!(rows.len() < CACHE_LINE && rows.iter().all(|&w| w == 0));
         assert!(rows.capacity() >= rows.len() + 1000);
-        assert_eq!((rows.as_ptr() as usize + rows.len()) % 64, 0);
+        assert_eq!((rows.as_ptr() as usize + rows.len()) % CACHE_LINE, 0);
     }
 
     /// The table finds what was stored under each hash and nothing else, also when
