@@ -2,10 +2,11 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use super::pick::next_from_queue;
 use super::pick::{commit, select, to_assignment, Selection, StateRef};
+use super::request::{AssignRequest, Assignment, Waiting};
 use super::roster::{Agent, AgentStatus, CompiledRoster, Roster, Team};
 use super::state::AssignState;
-use super::{next_from_queue, AssignRequest, Assignment, Waiting};
 use crate::error::BuildError;
 
 /// Assigns conversations to teammates, in process. `Send + Sync`: every call takes one

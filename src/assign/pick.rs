@@ -4,9 +4,11 @@
 use std::cmp::Reverse;
 use std::sync::Arc;
 
+use super::request::{
+    AssignReason, AssignRequest, Assignment, How, QueueReason, SkillMatch, Waiting,
+};
 use super::roster::{AgentStatus, CompiledRoster, Policy, TeamInfo, Topology};
 use super::state::{AssignState, StateChange, NONE};
-use super::{AssignReason, AssignRequest, Assignment, How, QueueReason, SkillMatch, Waiting};
 
 /// Required skills as a bitset over the roster's skill indices. Up to 256 distinct skills
 /// live inline, so building one does not allocate.

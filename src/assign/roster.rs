@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::state::Layout;
+use super::layout::Layout;
 use crate::error::{BuildError, ValidationError};
 
 /// Whether an agent can take new conversations right now.

@@ -6,40 +6,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::layout::Layout;
 use super::roster::CompiledRoster;
 
 /// Marks "no rotation position yet".
 pub(crate) const NONE: u32 = u32::MAX;
-
-/// Which ids the dense state vectors are indexed by.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Layout {
-    pub(crate) agents: Vec<Arc<str>>,
-    pub(crate) teams: Vec<Arc<str>>,
-    /// Per team, member agent indices into `agents`.
-    pub(crate) members: Vec<Vec<u32>>,
-    /// Per team, offset of its members in per-member vectors.
-    pub(crate) slot0: Vec<usize>,
-    pub(crate) slots: usize,
-}
-
-impl Layout {
-    pub(crate) fn new(agents: Vec<Arc<str>>, teams: Vec<Arc<str>>, members: Vec<Vec<u32>>) -> Self {
-        let mut slot0 = Vec::with_capacity(members.len());
-        let mut slots = 0;
-        for m in &members {
-            slot0.push(slots);
-            slots += m.len();
-        }
-        Layout {
-            agents,
-            teams,
-            members,
-            slot0,
-            slots,
-        }
-    }
-}
 
 /// The assigner's memory: the assignment sequence number, when each agent was last
 /// assigned (in that sequence), each team's round-robin position and smooth-WRR current
