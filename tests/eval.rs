@@ -37,26 +37,28 @@ fn shipped_scenarios_pass() {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "feature_question.json",
-            "multi_turn_qualification.json",
-            "qualified_lead.json",
-            "support_request.json"
-        ]
-    );
+    // The original four are still shipped, among the starter bot's full suite.
+    for original in [
+        "feature_question.json",
+        "multi_turn_qualification.json",
+        "qualified_lead.json",
+        "support_request.json",
+    ] {
+        assert!(names.iter().any(|n| n == original), "{original} missing");
+    }
+    assert!(names.len() >= 25, "only {} scenarios shipped", names.len());
     let scenarios: Vec<Scenario> = files
         .iter()
         .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
         .collect();
     let report = run_scenarios(&scenarios, &router);
-    assert_eq!((report.passed, report.failed), (4, 0), "{report}");
+    assert_eq!((report.passed, report.failed), (names.len(), 0), "{report}");
     let steps: usize = report.scenarios.iter().map(|s| s.steps.len()).sum();
-    assert_eq!(steps, 7);
+    assert!(steps > names.len(), "multi-turn scenarios: {steps} steps");
+    let n = names.len();
     assert!(report
         .to_string()
-        .ends_with("4 scenario(s): 4 passed, 0 failed\n"));
+        .ends_with(&format!("{n} scenario(s): {n} passed, 0 failed\n")));
 }
 
 #[test]

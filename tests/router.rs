@@ -127,7 +127,7 @@ fn message_table() {
         "notifications are not working" => SUPPORT,
         // product questions: information, no escalation
         "does it integrate with salesforce?" => PRODUCT,
-        "do you support SSO?" => PRODUCT,
+        "do you support SSO?" => ASK_SIZE, // enterprise need: a lead
         "is there an API?" => PRODUCT,
         "what features do you have" => PRODUCT,
         "is there a mobile app" => PRODUCT,
