@@ -19,7 +19,12 @@
 //! A flow is compiled once, inside [`crate::Router`]'s builder: intents and teams are
 //! resolved, regexes and templates compiled, and every mistake is a
 //! [`crate::BuildError`] naming its path, such as
-//! `flow.rules[3].when.intent: unknown intent "pricng"`.
+//! `flow.rules[3].when.intent: unknown intent "pricng"`. Names are checked against what
+//! gives them meaning: a `keyword` condition names a keyword of the model's intents, the
+//! same keyword when both normalize alike (`"demo"` names an intent's `"Démo"`); a slot
+//! read by `slot`, `answered` and `pending` conditions or a `{slots.x}` template is one an
+//! `ask` route of the flow fills, or one declared in the flow's `slots` (form fields, or
+//! set by the host), so `compnay_size` is an error, not a condition that never holds.
 //!
 //! # Complexity
 //! Compiling is linear in the size of the flow (plus regex compilation). Deciding looks

@@ -7,7 +7,6 @@ use super::turn::{context_update, Turn};
 use crate::conversation::{Context, Message};
 use crate::flow::compile::CompiledFlow;
 use crate::flow::render::render;
-use crate::flow::Trace;
 use crate::intent::{Detection, IntentModel};
 
 #[derive(Debug)]
@@ -45,13 +44,7 @@ impl Router {
         let rule = outcome.rule().map(|r| &**r);
         let rendered = (&route, actions.as_slice());
         let updates = context_update(context, turn.new_slots, rendered, understood, rule);
-        let trace = Trace {
-            answer: turn.answer,
-            rules: Vec::new(),
-            skipped: outcome.skipped,
-            default_route: outcome.default_used,
-        };
-        Decision::assemble(route, actions, updates, detection, outcome, trace)
+        Decision::assemble(route, actions, updates, detection, outcome, turn.answer)
     }
 
     /// Detects the intent of the message's text; no text, no intent.

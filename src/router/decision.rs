@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::conversation::ContextUpdate;
 use crate::flow::compile::Outcome;
-use crate::flow::{Action, Route, Saw, Trace};
+use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
 use crate::intent::Detection;
 use crate::keywords::MatchKind;
 
@@ -126,19 +126,24 @@ impl Decision {
 
 impl Decision {
     /// The last step of a decision: the rendered route and actions, the update, the
-    /// detection and the flow's outcome (its matching rules and rule traces go into
-    /// `trace`) in one value.
+    /// detection, the flow's outcome (matching rules, rule traces) and how a pending
+    /// answer was read, in one value.
     pub(super) fn assemble(
         route: Route,
         actions: Vec<Action>,
         updates: ContextUpdate,
         detection: Detection,
         outcome: Outcome<'_>,
-        mut trace: Trace,
+        answer: Option<AnswerTrace>,
     ) -> Decision {
         let matched = outcome.matched_ids();
         let rule = outcome.rule().cloned();
-        trace.rules = outcome.trace;
+        let trace = Trace {
+            answer,
+            rules: outcome.trace,
+            skipped: outcome.skipped,
+            default_route: outcome.default_used,
+        };
         Decision {
             route,
             intent: detection.intent.clone(),

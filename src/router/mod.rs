@@ -21,6 +21,11 @@
 //! (and every hand-off) resets it to 0. Flows offer a human with a `failed_turns`
 //! condition.
 //!
+//! Loading: [`RouterConfig`] is serde, in any format the host reads;
+//! [`Router::from_deserializer`] (or [`RouterConfig::from_deserializer`]) reads it from
+//! any serde `Deserializer` and reports a field of the wrong type with its path, as
+//! building reports an invalid value: `flow.rules[3].priority: invalid type: ...`.
+//!
 //! # Complexity
 //! Building trains the model and compiles the flow (linear in its size). `decide` costs
 //! one intent detection plus the evaluation of the candidate rules only (see
