@@ -139,3 +139,82 @@ fn pending_after(route: &Route, rule: Option<&str>) -> Option<Pending> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation::{Event, Form};
+
+    fn pending(slot: &str, options: &[&str]) -> Context {
+        let mut c = Context::default();
+        c.conversation.pending = Some(Pending {
+            slot: slot.into(),
+            options: options.iter().map(|s| s.to_string()).collect(),
+            rule: None,
+        });
+        c
+    }
+
+    #[test]
+    fn reading_a_turn() {
+        // A number answers; the answer wins over a form field of the same slot.
+        let mut fields = BTreeMap::new();
+        fields.insert("size".to_string(), Value::from(5));
+        fields.insert("plan".to_string(), Value::from("pro"));
+        let message = Message {
+            text: Some("about 300 people".into()),
+            event: Some(Event {
+                button: None,
+                form: Some(Form {
+                    id: "f".into(),
+                    fields,
+                }),
+            }),
+            channel: None,
+        };
+        let context = pending("size", &[]);
+        let turn = Turn::read(&message, &context);
+        assert_eq!(turn.answered, Some("size"));
+        assert_eq!(turn.pending, Some("size"));
+        assert_eq!(turn.new_slots["size"], Value::from(300));
+        assert_eq!(turn.new_slots["plan"], Value::from("pro"));
+        // A clicked quick reply answers when there is no text.
+        let context = pending("human", &["Yes, please", "No, thanks"]);
+        let turn = Turn::read(&Message::button("Yes, please"), &context);
+        assert_eq!(turn.new_slots["human"], Value::from("Yes, please"));
+        // A reply that does not parse answers nothing but is traced.
+        let context = pending("size", &[]);
+        let turn = Turn::read(&Message::text("no idea"), &context);
+        assert_eq!(turn.answered, None);
+        assert_eq!(turn.answer.map(|a| a.value), Some(None));
+        // No pending question: nothing is read as an answer.
+        let turn = Turn::read(&Message::text("300"), &Context::default());
+        assert!(turn.new_slots.is_empty() && turn.answer.is_none());
+    }
+
+    #[test]
+    fn computing_the_update() {
+        let mut context = Context::default();
+        context.conversation.tags.push("VIP".into());
+        context.conversation.failed_turns = 2;
+        let actions = [Action::tag("VIP"), Action::tag("Lead"), Action::tag("Lead")];
+        let ask = Route::ask("How many?", "size");
+        let u = context_update(
+            &context,
+            BTreeMap::new(),
+            (&ask, &actions),
+            false,
+            Some("r"),
+        );
+        assert_eq!(u.add_tags, ["Lead"]);
+        assert_eq!(u.failed_turns, 3);
+        let p = u.pending.unwrap();
+        assert_eq!((p.slot.as_str(), p.rule.as_deref()), ("size", Some("r")));
+        let handoff = Route::handoff("sales");
+        let u = context_update(&context, BTreeMap::new(), (&handoff, &[]), false, None);
+        assert_eq!((u.failed_turns, u.pending), (0, None));
+        let cont = Route::default();
+        let u = context_update(&context, BTreeMap::new(), (&cont, &[]), true, None);
+        assert_eq!(u.failed_turns, 0);
+    }
+}

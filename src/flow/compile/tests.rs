@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use super::{CompileEnv, CompiledFlow, Facts, Team};
+use super::{CRoute, CompileEnv, CompiledFlow, Facts, Team};
 use crate::conversation::{Context, Event, Form, LocalTime, Message};
 use crate::error::BuildError;
 use crate::flow::{
@@ -274,8 +274,12 @@ fn first_and_collect_policies() {
     .unwrap();
     let o = first.evaluate(&case.facts());
     assert_eq!(o.matched, [0]);
-    // The first matching rule has no route: the default route applies.
+    // The first matching rule has no route: the default route applies, with the first
+    // rule's actions (first-hit: it decides alone).
     assert_eq!(o.route_rule, None);
+    assert!(o.default_used);
+    assert!(matches!(o.route, CRoute::Continue { step: None }));
+    assert_eq!(o.actions.len(), 1);
     let collect = compile(&Flow {
         rules: rules(),
         hit_policy: HitPolicy::Collect,
@@ -285,6 +289,11 @@ fn first_and_collect_policies() {
     let o = collect.evaluate(&case.facts());
     assert_eq!(o.matched, [0, 1, 2]);
     assert_eq!(o.route_rule, Some(1));
+    // Collect: every matching rule's actions, the first route; no default.
+    assert!(!o.default_used);
+    assert!(matches!(o.route, CRoute::Handoff { team, .. } if &*team.id == "sales"));
+    assert_eq!(o.actions.len(), 2);
+    assert_eq!(o.rule().map(|r| &**r), Some("pricing"));
     assert_eq!(&*collect.rules[1].id, "pricing");
 }
 
@@ -492,4 +501,28 @@ proptest! {
         let back: Flow = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back, flow);
     }
+}
+
+#[test]
+fn default_actions_apply_only_with_the_default_route() {
+    let mut flow = Flow::new()
+        .rule(
+            Rule::new("pricing")
+                .when(Condition::intent("pricing"))
+                .route(Route::handoff("sales")),
+        )
+        .default_route(Route::handoff("support"));
+    flow.default_actions = vec![Action::tag("Unrouted"), Action::reply("One moment")];
+    let c = compile(&flow).unwrap();
+    let routed = Case::new(detection(Some(("pricing", 0.9)), &[]));
+    let o = c.evaluate(&routed.facts());
+    assert!(!o.default_used);
+    assert!(o.actions.is_empty());
+    assert!(matches!(o.route, CRoute::Handoff { team, .. } if &*team.id == "sales"));
+    let other = Case::new(detection(Some(("support", 0.9)), &[]));
+    let o = c.evaluate(&other.facts());
+    assert!(o.default_used);
+    assert_eq!(o.route_rule, None);
+    assert_eq!(o.actions.len(), 2);
+    assert!(matches!(o.route, CRoute::Handoff { team, .. } if &*team.id == "support"));
 }
