@@ -180,15 +180,18 @@ mod tests {
         assert_eq!(turn.new_slots["plan"], Value::from("pro"));
         // A clicked quick reply answers when there is no text.
         let context = pending("human", &["Yes, please", "No, thanks"]);
-        let turn = Turn::read(&Message::button("Yes, please"), &context);
+        let click = Message::button("Yes, please");
+        let turn = Turn::read(&click, &context);
         assert_eq!(turn.new_slots["human"], Value::from("Yes, please"));
         // A reply that does not parse answers nothing but is traced.
         let context = pending("size", &[]);
-        let turn = Turn::read(&Message::text("no idea"), &context);
+        let unclear = Message::text("no idea");
+        let turn = Turn::read(&unclear, &context);
         assert_eq!(turn.answered, None);
         assert_eq!(turn.answer.map(|a| a.value), Some(None));
         // No pending question: nothing is read as an answer.
-        let turn = Turn::read(&Message::text("300"), &Context::default());
+        let (number, fresh) = (Message::text("300"), Context::default());
+        let turn = Turn::read(&number, &fresh);
         assert!(turn.new_slots.is_empty() && turn.answer.is_none());
     }
 
