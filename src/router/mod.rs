@@ -8,6 +8,14 @@
 //! [`Trace`] that [`Decision::explain`] renders for a person. The router does no I/O
 //! and reads no clock.
 //!
+//! [`Message`]: crate::Message
+//! [`Context`]: crate::Context
+//! [`Route`]: crate::Route
+//! [`Action`]: crate::Action
+//! [`Detection`]: crate::Detection
+//! [`ContextUpdate`]: crate::ContextUpdate
+//! [`Trace`]: crate::Trace
+//!
 //! Pending questions: when a decision asks for slot S (an `ask` route), its update sets
 //! `conversation.pending`. The host stores it; on the next message the text is parsed as
 //! the answer (numbers such as "about 200 people", "50-100" (midpoint, 75), "10k",
