@@ -30,13 +30,14 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let config: RouterConfig = match serde_json::from_str(&text) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            std::process::exit(2);
-        }
-    };
+    let config =
+        match RouterConfig::from_deserializer(&mut serde_json::Deserializer::from_str(&text)) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                std::process::exit(2);
+            }
+        };
     let mut template = IntentModel::builder();
     template.negatives(config.negatives.iter().cloned());
     if let Some(t) = config.options.threshold {

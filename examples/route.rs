@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
-use handoff::{Context, Conversation, Event, LocalTime, Message, Router, RouterConfig, Value};
+use handoff::{Context, Conversation, Event, LocalTime, Message, Router, Value};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -58,14 +58,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let config: RouterConfig = match serde_json::from_str(&config) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            std::process::exit(2);
-        }
-    };
-    let router = match Router::from_config(config) {
+    // Errors name the offending field's path, for a type error as for a bad value.
+    let router = match Router::from_deserializer(&mut serde_json::Deserializer::from_str(&config)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{path}: {e}");

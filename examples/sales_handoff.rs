@@ -5,7 +5,7 @@
 //! cargo run --example sales_handoff
 //! ```
 
-use handoff::{Context, Decision, Message, Route, Router, RouterConfig, Value};
+use handoff::{Context, Decision, Message, Route, Router, Value};
 
 fn show(title: &str, message: &Message, decision: &Decision) {
     println!("=== {title}");
@@ -19,12 +19,12 @@ fn show(title: &str, message: &Message, decision: &Decision) {
 
 fn main() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sales_handoff.json");
-    let config: RouterConfig = serde_json::from_str(include_str!(concat!(
+    let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/sales_handoff.json"
-    )))
-    .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let router = Router::from_config(config).unwrap_or_else(|e| panic!("{path}: {e}"));
+    ));
+    let router = Router::from_deserializer(&mut serde_json::Deserializer::from_str(text))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
 
     let mut lead = Context::default();
     lead.user.insert("name".into(), Value::from("Ada"));

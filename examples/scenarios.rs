@@ -11,7 +11,7 @@
 //! Exits with status 1 when any scenario fails, 2 when a file cannot be read.
 
 use handoff::eval::{run_scenarios, Scenario};
-use handoff::{Router, RouterConfig};
+use handoff::Router;
 
 #[derive(serde::Deserialize)]
 #[serde(untagged)]
@@ -34,9 +34,9 @@ fn main() {
     if args.len() < 2 {
         fail("usage: scenarios CONFIG_FILE SCENARIO_FILE...".into());
     }
-    let config: RouterConfig =
-        serde_json::from_str(&read(&args[0])).unwrap_or_else(|e| fail(format!("{}: {e}", args[0])));
-    let router = Router::from_config(config).unwrap_or_else(|e| fail(format!("{}: {e}", args[0])));
+    let text = read(&args[0]);
+    let router = Router::from_deserializer(&mut serde_json::Deserializer::from_str(&text))
+        .unwrap_or_else(|e| fail(format!("{}: {e}", args[0])));
     let mut scenarios = Vec::new();
     for path in &args[1..] {
         match serde_json::from_str::<OneOrMany>(&read(path)) {

@@ -340,6 +340,13 @@ impl KeywordMatcher {
         }
     }
 
+    /// Every keyword as hits report it (the spelling configured on the intent), once
+    /// per `(intent, keyword)` entry.
+    pub(crate) fn spellings(&self) -> impl Iterator<Item = &Arc<str>> + '_ {
+        let patterns = self.inner.patterns.iter();
+        patterns.flat_map(|p| p.targets.iter().map(|t| &t.keyword))
+    }
+
     /// The normalizer messages must go through before [`Self::find_normalized`].
     pub(crate) fn normalizer(&self) -> Normalizer {
         self.inner.normalizer

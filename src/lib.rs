@@ -118,6 +118,7 @@
 #![deny(missing_docs)]
 
 pub mod assign;
+pub mod conversation;
 pub mod error;
 pub mod eval;
 pub mod flow;
@@ -132,6 +133,9 @@ pub use assign::{
     Agent, AgentStatus, AssignRequest, AssignState, Assigner, AssignerBuilder, Assignment,
     CompiledRoster, Policy, Roster, Team, Waiting,
 };
+pub use conversation::{
+    Context, ContextUpdate, Conversation, Event, Form, LocalTime, Message, Pending,
+};
 pub use error::{BuildError, ValidationError};
 pub use eval::{
     cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, Scenario,
@@ -141,12 +145,9 @@ pub use flow::{
     Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,
     OfficeHours, Priority, Route, Rule, Value, Weekday,
 };
+pub use flow::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
 pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
 pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
 pub use limits::Limits;
-pub use router::{
-    AnswerTrace, ConditionTrace, Context, ContextUpdate, Conversation, Decision, Event, Form,
-    LocalTime, Message, Pending, Router, RouterBuilder, RouterConfig, RouterOptions, RuleTrace,
-    Saw, TeamConfig, Trace,
-};
+pub use router::{Decision, Router, RouterBuilder, RouterConfig, RouterOptions, TeamConfig};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

@@ -263,6 +263,17 @@ fn apply(base: &RouterConfig, m: &Mutation) -> RouterConfig {
             rule
         })
         .collect();
+    // Dropping the rule that asks for a slot leaves the rules that read it: declare the
+    // base flow's asked slots as filled elsewhere so every mutation still builds.
+    config.flow.slots = base
+        .flow
+        .rules
+        .iter()
+        .filter_map(|r| match &r.route {
+            Some(Route::Ask { slot, .. }) => Some(slot.clone()),
+            _ => None,
+        })
+        .collect();
     config
 }
 

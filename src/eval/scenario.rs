@@ -5,8 +5,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::conversation::{Context, Conversation, Event, Form, LocalTime, Message};
 use crate::flow::{Action, Route, Value};
-use crate::router::{Context, Conversation, Decision, Event, Form, LocalTime, Message, Router};
+use crate::router::{Decision, Router};
 
 /// A scripted conversation: who the user is, where they come from, and what they say
 /// or click, step by step, with what the router should decide at each step.

@@ -19,7 +19,12 @@
 //! A flow is compiled once, inside [`crate::Router`]'s builder: intents and teams are
 //! resolved, regexes and templates compiled, and every mistake is a
 //! [`crate::BuildError`] naming its path, such as
-//! `flow.rules[3].when.intent: unknown intent "pricng"`.
+//! `flow.rules[3].when.intent: unknown intent "pricng"`. Names are checked against what
+//! gives them meaning: a `keyword` condition names a keyword of the model's intents, the
+//! same keyword when both normalize alike (`"demo"` names an intent's `"Démo"`); a slot
+//! read by `slot`, `answered` and `pending` conditions or a `{slots.x}` template is one an
+//! `ask` route of the flow fills, or one declared in the flow's `slots` (form fields, or
+//! set by the host), so `compnay_size` is an error, not a condition that never holds.
 //!
 //! # Complexity
 //! Compiling is linear in the size of the flow (plus regex compilation). Deciding looks
@@ -56,15 +61,17 @@
 
 pub(crate) mod answer;
 pub(crate) mod compile;
+pub(crate) mod render;
 pub(crate) mod template;
-pub(crate) mod value;
+pub mod trace;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use value::Value;
+pub use crate::conversation::{Value, Weekday};
+pub use trace::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
 
 /// A declarative flow: rules, hit policy and default route.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -82,6 +89,11 @@ pub struct Flow {
     /// Actions that apply whenever the default route is used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub default_actions: Vec<Action>,
+    /// Slots filled other than by this flow's questions: form fields, or slots the host
+    /// sets. `slot` and `answered` conditions and `{slots.x}` templates may name these
+    /// and the slots of the flow's `ask` routes; any other name is a build error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<String>,
 }
 
 impl Flow {
@@ -105,6 +117,16 @@ impl Flow {
     /// Sets the default route.
     pub fn default_route(mut self, route: Route) -> Self {
         self.default = route;
+        self
+    }
+
+    /// Declares slots filled outside the flow's questions (form fields, the host).
+    pub fn slots<I, S>(mut self, slots: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.slots.extend(slots.into_iter().map(Into::into));
         self
     }
 }
@@ -498,49 +520,6 @@ pub struct OfficeHours {
 fn weekdays() -> Vec<Weekday> {
     use Weekday::*;
     vec![Mon, Tue, Wed, Thu, Fri]
-}
-
-/// A day of the week.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Weekday {
-    /// Monday.
-    #[serde(alias = "monday")]
-    Mon,
-    /// Tuesday.
-    #[serde(alias = "tuesday")]
-    Tue,
-    /// Wednesday.
-    #[serde(alias = "wednesday")]
-    Wed,
-    /// Thursday.
-    #[serde(alias = "thursday")]
-    Thu,
-    /// Friday.
-    #[serde(alias = "friday")]
-    Fri,
-    /// Saturday.
-    #[serde(alias = "saturday")]
-    Sat,
-    /// Sunday.
-    #[serde(alias = "sunday")]
-    Sun,
-}
-
-impl Weekday {
-    /// The day before.
-    pub fn previous(self) -> Weekday {
-        use Weekday::*;
-        match self {
-            Mon => Sun,
-            Tue => Mon,
-            Wed => Tue,
-            Thu => Wed,
-            Fri => Thu,
-            Sat => Fri,
-            Sun => Sat,
-        }
-    }
 }
 
 /// Where the conversation goes. Serialized with a `kind` tag:

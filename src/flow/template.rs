@@ -137,6 +137,14 @@ impl Template {
         Ok(Template { segs })
     }
 
+    /// The slot names the template reads (`{slots.x}`), for checking them at build time.
+    pub(crate) fn slots(&self) -> impl Iterator<Item = &str> + '_ {
+        self.segs.iter().filter_map(|seg| match seg {
+            Seg::Var(Var::Slot(name), _) => Some(&**name),
+            _ => None,
+        })
+    }
+
     /// Renders with values from `env`; a missing value renders its default or nothing.
     pub(crate) fn render(&self, env: &dyn Env) -> String {
         let mut out = String::new();

@@ -1,0 +1,544 @@
+//! Lowering: configuration ([`Rule`], [`Route`], [`Action`], [`Condition`]) to compiled
+//! rules, validating each item where it is and naming its path in errors.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use regex::RegexBuilder;
+
+use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Leaf, Node, Team};
+use super::validate::{empty, err, rule_id, unknown, KeywordVocabulary, SlotNames};
+use crate::conversation::value::format_number;
+use crate::error::{BuildError, ValidationError};
+use crate::flow::template::Template;
+use crate::flow::{
+    Action, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest, OfficeHours, Route,
+    Rule, Value,
+};
+
+/// Regexes are compiled with this size limit so a hostile pattern is a build error,
+/// not a memory blow-up.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// What lowering resolves names against.
+pub(super) struct Cx<'a> {
+    pub(super) teams: &'a BTreeMap<String, Arc<Team>>,
+    pub(super) intent_lookup: &'a HashMap<Arc<str>, u32>,
+    pub(super) keywords: &'a KeywordVocabulary,
+    pub(super) slots: &'a SlotNames,
+}
+
+fn leaf(desc: String, leaf: Leaf) -> Result<Node, BuildError> {
+    Ok(Node::Leaf(Arc::from(desc), Box::new(leaf)))
+}
+
+/// A path to item `i` of a list that may be written as a single name.
+fn item_path(path: &str, len: usize, i: usize) -> String {
+    if len == 1 {
+        path.to_string()
+    } else {
+        format!("{path}[{i}]")
+    }
+}
+
+fn names(list: &Names, path: &str, what: &str) -> Result<Vec<Box<str>>, BuildError> {
+    if list.0.is_empty() {
+        return Err(empty(path, what));
+    }
+    list.0
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if n.trim().is_empty() {
+                Err(empty(&item_path(path, list.0.len(), i), what))
+            } else {
+                Ok(Box::from(n.as_str()))
+            }
+        })
+        .collect()
+}
+
+fn parse_hhmm(s: &str, path: &str) -> Result<u16, BuildError> {
+    let bad = || {
+        err(
+            path,
+            ValidationError::OutOfRange {
+                value: format!("{s:?}"),
+                expected: "a time HH:MM from 00:00 to 24:00".into(),
+            },
+        )
+    };
+    let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+    let h: u16 = h.parse().map_err(|_| bad())?;
+    let m: u16 = m.parse().map_err(|_| bad())?;
+    if m >= 60 || h > 24 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+fn check_finite(n: Option<f64>, path: &str) -> Result<(), BuildError> {
+    match n {
+        Some(v) if !v.is_finite() => Err(err(
+            path,
+            ValidationError::OutOfRange {
+                value: v.to_string(),
+                expected: "a finite number".into(),
+            },
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn describe_field(scope: &str, t: &FieldTest) -> String {
+    let mut parts = Vec::new();
+    let show = |v: &Value| match v {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    if let Some(e) = t.exists {
+        parts.push(if e {
+            "exists".to_string()
+        } else {
+            "is missing".to_string()
+        });
+    }
+    if let Some(v) = &t.eq {
+        parts.push(format!("== {}", show(v)));
+    }
+    if let Some(v) = &t.ne {
+        parts.push(format!("!= {}", show(v)));
+    }
+    if let Some(vs) = &t.one_of {
+        let list: Vec<String> = vs.iter().map(show).collect();
+        parts.push(format!("in [{}]", list.join(", ")));
+    }
+    for (op, v) in [(">", t.gt), (">=", t.gte), ("<", t.lt), ("<=", t.lte)] {
+        if let Some(v) = v {
+            parts.push(format!("{op} {}", format_number(v)));
+        }
+    }
+    if let Some(v) = &t.contains {
+        parts.push(format!("contains {}", show(v)));
+    }
+    format!("{scope}.{} {}", t.name, parts.join(" and "))
+}
+
+fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
+    if t.name.trim().is_empty() {
+        return Err(empty(&format!("{path}.name"), "name"));
+    }
+    let has_op = t.eq.is_some()
+        || t.ne.is_some()
+        || t.one_of.is_some()
+        || t.gt.is_some()
+        || t.gte.is_some()
+        || t.lt.is_some()
+        || t.lte.is_some()
+        || t.exists.is_some()
+        || t.contains.is_some();
+    if !has_op {
+        return Err(err(
+            path,
+            ValidationError::Invalid {
+                message:
+                    "test has no operator (eq, ne, one_of, gt, gte, lt, lte, exists, contains)"
+                        .into(),
+            },
+        ));
+    }
+    if matches!(&t.one_of, Some(v) if v.is_empty()) {
+        return Err(empty(&format!("{path}.one_of"), "one_of"));
+    }
+    for (op, v) in [("gt", t.gt), ("gte", t.gte), ("lt", t.lt), ("lte", t.lte)] {
+        check_finite(v, &format!("{path}.{op}"))?;
+    }
+    Ok(CField {
+        name: t.name.as_str().into(),
+        test: t.clone(),
+    })
+}
+
+fn check_number_test(t: &NumberTest, path: &str) -> Result<(), BuildError> {
+    if t.eq.is_none() && t.gt.is_none() && t.gte.is_none() && t.lt.is_none() && t.lte.is_none() {
+        return Err(err(
+            path,
+            ValidationError::Invalid {
+                message: "test has no operator (eq, gt, gte, lt, lte)".into(),
+            },
+        ));
+    }
+    for (op, v) in [
+        ("eq", t.eq),
+        ("gt", t.gt),
+        ("gte", t.gte),
+        ("lt", t.lt),
+        ("lte", t.lte),
+    ] {
+        check_finite(v, &format!("{path}.{op}"))?;
+    }
+    Ok(())
+}
+
+fn describe_number(scope: &str, t: &NumberTest) -> String {
+    let mut parts = Vec::new();
+    for (op, v) in [
+        ("==", t.eq),
+        (">", t.gt),
+        (">=", t.gte),
+        ("<", t.lt),
+        ("<=", t.lte),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{op} {}", format_number(v)));
+        }
+    }
+    format!("{scope} {}", parts.join(" and "))
+}
+
+impl Cx<'_> {
+    /// Lowers every rule, paired with its written index, in the order written.
+    pub(super) fn rules(&self, rules: &[Rule]) -> Result<Vec<(usize, CRule)>, BuildError> {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut compiled = Vec::with_capacity(rules.len());
+        for (i, rule) in rules.iter().enumerate() {
+            rule_id(rule, i, &mut seen)?;
+            compiled.push((i, self.rule(rule, &format!("rules[{i}]"))?));
+        }
+        Ok(compiled)
+    }
+
+    fn rule(&self, rule: &Rule, path: &str) -> Result<CRule, BuildError> {
+        let cond = match &rule.when {
+            Some(c) => Some(self.condition(c, &format!("{path}.when"))?),
+            None => None,
+        };
+        let route = match &rule.route {
+            Some(r) => Some(self.route(r, &format!("{path}.route"))?),
+            None => None,
+        };
+        Ok(CRule {
+            id: Arc::from(rule.id.as_str()),
+            priority: rule.priority,
+            cond,
+            route,
+            actions: self.actions(&rule.actions, &format!("{path}.actions"))?,
+        })
+    }
+
+    fn team(&self, team: &str, path: &str) -> Result<Arc<Team>, BuildError> {
+        self.teams
+            .get(team)
+            .cloned()
+            .ok_or_else(|| unknown(path, "team", team))
+    }
+
+    /// Compiles a template and checks the slots it reads.
+    fn template(&self, src: &str, path: &str) -> Result<Template, BuildError> {
+        let t = Template::compile(src).map_err(|k| err(path, k))?;
+        for slot in t.slots() {
+            self.slots.check(slot, path)?;
+        }
+        Ok(t)
+    }
+
+    pub(super) fn route(&self, route: &Route, path: &str) -> Result<CRoute, BuildError> {
+        Ok(match route {
+            Route::Handoff { team, priority } => CRoute::Handoff {
+                team: self.team(team, &format!("{path}.team"))?,
+                priority: *priority,
+            },
+            Route::Ask {
+                question,
+                slot,
+                options,
+            } => {
+                if slot.trim().is_empty() {
+                    return Err(empty(&format!("{path}.slot"), "slot"));
+                }
+                if question.trim().is_empty() {
+                    return Err(empty(&format!("{path}.question"), "question"));
+                }
+                for (i, o) in options.iter().enumerate() {
+                    if o.trim().is_empty() {
+                        return Err(empty(&format!("{path}.options[{i}]"), "option"));
+                    }
+                }
+                CRoute::Ask {
+                    question: self.template(question, &format!("{path}.question"))?,
+                    slot: Arc::from(slot.as_str()),
+                    options: options.clone().into(),
+                }
+            }
+            Route::Continue { step } => CRoute::Continue {
+                step: step.as_deref().map(Arc::from),
+            },
+        })
+    }
+
+    pub(super) fn actions(
+        &self,
+        actions: &[Action],
+        path: &str,
+    ) -> Result<Vec<CAction>, BuildError> {
+        actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.action(a, &format!("{path}[{i}]")))
+            .collect()
+    }
+
+    fn action(&self, action: &Action, path: &str) -> Result<CAction, BuildError> {
+        let text = |s: &str, field: &str| {
+            if s.trim().is_empty() {
+                Err(empty(&format!("{path}.{field}"), field))
+            } else {
+                self.template(s, &format!("{path}.{field}"))
+            }
+        };
+        Ok(match action {
+            Action::Tag { tag } => CAction::Tag(text(tag, "tag")?),
+            Action::Reply { text: t } => CAction::Reply(text(t, "text")?),
+            Action::Notify { channel, text: t } => CAction::Notify {
+                channel: text(channel, "channel")?,
+                text: text(t, "text")?,
+            },
+            Action::Crm { object, fields } => {
+                if object.trim().is_empty() {
+                    return Err(empty(&format!("{path}.object"), "object"));
+                }
+                let fields = fields
+                    .iter()
+                    .map(|(k, v)| {
+                        let t = self.template(v, &format!("{path}.fields.{k}"))?;
+                        Ok((Arc::<str>::from(k.as_str()), t))
+                    })
+                    .collect::<Result<_, BuildError>>()?;
+                CAction::Crm {
+                    object: Arc::from(object.as_str()),
+                    fields,
+                }
+            }
+            Action::Assign { team, priority, .. } => CAction::Assign {
+                team: self.team(team, &format!("{path}.team"))?,
+                priority: *priority,
+            },
+            Action::Ask { .. } => {
+                return Err(err(
+                    path,
+                    ValidationError::Invalid {
+                        message: "an ask is a route ({\"kind\": \"ask\", ...}), not an action"
+                            .into(),
+                    },
+                ))
+            }
+        })
+    }
+
+    fn condition(&self, c: &Condition, path: &str) -> Result<Node, BuildError> {
+        match c {
+            Condition::Always => Ok(Node::Always),
+            Condition::All(list) => Ok(Node::All(
+                Arc::from("all of"),
+                self.children(list, &format!("{path}.all"), "all")?,
+            )),
+            Condition::Any(list) => Ok(Node::Any(
+                Arc::from("any of"),
+                self.children(list, &format!("{path}.any"), "any")?,
+            )),
+            Condition::Not(inner) => Ok(Node::Not(
+                Arc::from("not"),
+                Box::new(self.condition(inner, &format!("{path}.not"))?),
+            )),
+            Condition::Intent(t) => self.intent(t, &format!("{path}.intent")),
+            Condition::Keyword(t) => self.keyword(t, &format!("{path}.keyword")),
+            Condition::Regex(pattern) => regex(pattern, &format!("{path}.regex")),
+            Condition::Button(n) => {
+                let list = names(n, &format!("{path}.button"), "button")?;
+                leaf(
+                    format!("button is {}", list.join(" or ")),
+                    Leaf::Button(list),
+                )
+            }
+            Condition::Form(n) => {
+                let list = names(n, &format!("{path}.form"), "form")?;
+                leaf(format!("form is {}", list.join(" or ")), Leaf::Form(list))
+            }
+            Condition::Channel(n) => {
+                let list = names(n, &format!("{path}.channel"), "channel")?;
+                leaf(
+                    format!("channel is {}", list.join(" or ")),
+                    Leaf::Channel(list),
+                )
+            }
+            Condition::User(t) => {
+                let f = compile_field(t, &format!("{path}.user"))?;
+                leaf(describe_field("user", t), Leaf::User(f))
+            }
+            Condition::Conversation(t) => {
+                let f = compile_field(t, &format!("{path}.conversation"))?;
+                leaf(describe_field("conversation", t), Leaf::Conversation(f))
+            }
+            Condition::Slot(t) => {
+                let f = compile_field(t, &format!("{path}.slot"))?;
+                self.slots.check(&t.name, &format!("{path}.slot.name"))?;
+                leaf(describe_field("slot", t), Leaf::Slot(f))
+            }
+            Condition::Tag(t) => {
+                if t.trim().is_empty() {
+                    return Err(empty(&format!("{path}.tag"), "tag"));
+                }
+                leaf(format!("tagged {t:?}"), Leaf::Tag(t.as_str().into()))
+            }
+            Condition::Answered(s) => {
+                let s = self.slot_name(s, &format!("{path}.answered"))?;
+                leaf(format!("this message answered {s}"), Leaf::Answered(s))
+            }
+            Condition::Pending(s) => {
+                let s = self.slot_name(s, &format!("{path}.pending"))?;
+                leaf(format!("a question for {s} was pending"), Leaf::Pending(s))
+            }
+            Condition::FailedTurns(t) => {
+                check_number_test(t, &format!("{path}.failed_turns"))?;
+                leaf(
+                    describe_number("failed turns", t),
+                    Leaf::FailedTurns(t.clone()),
+                )
+            }
+            Condition::OfficeHours(hours) => office_hours(hours, &format!("{path}.office_hours")),
+        }
+    }
+
+    /// The children of `all` / `any`, at least one.
+    fn children(
+        &self,
+        list: &[Condition],
+        path: &str,
+        word: &str,
+    ) -> Result<Vec<Node>, BuildError> {
+        if list.is_empty() {
+            return Err(empty(path, word));
+        }
+        list.iter()
+            .enumerate()
+            .map(|(i, c)| self.condition(c, &format!("{path}[{i}]")))
+            .collect()
+    }
+
+    /// A slot named by `answered` / `pending`: present and filled by something.
+    fn slot_name(&self, s: &str, path: &str) -> Result<Box<str>, BuildError> {
+        if s.trim().is_empty() {
+            return Err(empty(path, "slot"));
+        }
+        self.slots.check(s, path)?;
+        Ok(s.into())
+    }
+
+    fn intent(&self, t: &IntentTest, p: &str) -> Result<Node, BuildError> {
+        let list = names(&t.id, p, "intent")?;
+        let ids = list
+            .iter()
+            .map(|name| {
+                self.intent_lookup
+                    .get(&**name)
+                    .copied()
+                    .ok_or_else(|| unknown(p, "intent", name))
+            })
+            .collect::<Result<Vec<u32>, _>>()?;
+        if let Some(m) = t.min_confidence {
+            if !(0.0..=1.0).contains(&m) {
+                return Err(err(
+                    &format!("{p}.min_confidence"),
+                    ValidationError::OutOfRange {
+                        value: m.to_string(),
+                        expected: "0 to 1".into(),
+                    },
+                ));
+            }
+        }
+        let mut desc = if list.len() == 1 {
+            format!("intent is {}", list[0])
+        } else {
+            format!("intent is one of [{}]", list.join(", "))
+        };
+        if let Some(m) = t.min_confidence {
+            desc.push_str(&format!(" (confidence >= {m:.2})"));
+        }
+        let min = t.min_confidence;
+        leaf(desc, Leaf::Intent { ids, min })
+    }
+
+    /// A keyword condition: each keyword must be one the model has, by the matcher's
+    /// identity (normalized form), whatever its spelling.
+    fn keyword(&self, t: &KeywordTest, p: &str) -> Result<Node, BuildError> {
+        let any_path = format!("{p}.any");
+        let list = names(&t.any, &any_path, "keyword")?;
+        let any = list
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                self.keywords.configured(k).ok_or_else(|| {
+                    let path = item_path(&any_path, list.len(), i);
+                    unknown(&path, "keyword (not configured on any intent)", k)
+                })
+            })
+            .collect::<Result<Vec<u32>, _>>()?;
+        let mut desc = format!("keyword hit: {}", list.join(", "));
+        if !t.fuzzy {
+            desc.push_str(" (exact only)");
+        }
+        if t.include_negated {
+            desc.push_str(" (negated hits count)");
+        }
+        let (fuzzy, negated) = (t.fuzzy, t.include_negated);
+        leaf(
+            desc,
+            Leaf::Keyword {
+                any,
+                fuzzy,
+                negated,
+            },
+        )
+    }
+}
+
+fn regex(pattern: &str, p: &str) -> Result<Node, BuildError> {
+    if pattern.is_empty() {
+        return Err(empty(p, "regex"));
+    }
+    let re = RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            err(
+                p,
+                ValidationError::InvalidPattern {
+                    message: e.to_string(),
+                },
+            )
+        })?;
+    leaf(format!("message matches /{pattern}/"), Leaf::Regex(re))
+}
+
+fn office_hours(hours: &OfficeHours, p: &str) -> Result<Node, BuildError> {
+    let OfficeHours { days, from, to } = hours;
+    if days.is_empty() {
+        return Err(empty(&format!("{p}.days"), "days"));
+    }
+    let from_m = parse_hhmm(from, &format!("{p}.from"))?;
+    let to_m = parse_hhmm(to, &format!("{p}.to"))?;
+    let mask = days.iter().fold(0u8, |m, d| m | day_bit(*d));
+    let day_names: Vec<String> = days
+        .iter()
+        .map(|d| format!("{d:?}").to_lowercase())
+        .collect();
+    leaf(
+        format!("office hours {} {from}-{to}", day_names.join(",")),
+        Leaf::OfficeHours {
+            days: mask,
+            from: from_m,
+            to: to_m,
+        },
+    )
+}

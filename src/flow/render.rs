@@ -1,0 +1,233 @@
+//! Rendering: a flow's outcome into the [`Route`] and [`Action`]s the host receives,
+//! templates filled from the message, the context and the resolved team.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::conversation::value::format_number;
+use crate::flow::compile::{CAction, CRoute, Facts, Outcome, Team};
+use crate::flow::template::{Env, Var};
+use crate::flow::{Action, Route, Value};
+
+/// Renders the outcome's route and actions. A hand-off route adds an `assign` action for
+/// its team (unless one is there already) and an ask route an `ask` action, so the host
+/// can act on the actions alone.
+pub(crate) fn render(outcome: &Outcome<'_>, facts: &Facts<'_>) -> (Route, Vec<Action>) {
+    let team = match outcome.route {
+        CRoute::Handoff { team, .. } => Some(&**team),
+        _ => None,
+    };
+    let env = RenderEnv {
+        facts,
+        team,
+        rule: outcome.rule().map(|r| &**r),
+    };
+    let route = render_route(outcome.route, &env);
+    let mut actions: Vec<Action> = outcome
+        .actions
+        .iter()
+        .map(|a| render_action(a, &env))
+        .collect();
+    if let Some(a) = route_action(outcome.route, &route, &actions) {
+        actions.push(a);
+    }
+    (route, actions)
+}
+
+fn render_route(route: &CRoute, env: &RenderEnv<'_, '_>) -> Route {
+    match route {
+        CRoute::Handoff { team, priority } => Route::Handoff {
+            team: team.id.to_string(),
+            priority: *priority,
+        },
+        CRoute::Ask {
+            question,
+            slot,
+            options,
+        } => Route::Ask {
+            question: question.render(env),
+            slot: slot.to_string(),
+            options: options.to_vec(),
+        },
+        CRoute::Continue { step } => Route::Continue {
+            step: step.as_deref().map(str::to_string),
+        },
+    }
+}
+
+fn render_action(a: &CAction, env: &RenderEnv<'_, '_>) -> Action {
+    match a {
+        CAction::Tag(t) => Action::Tag { tag: t.render(env) },
+        CAction::Reply(t) => Action::Reply {
+            text: t.render(env),
+        },
+        CAction::Notify { channel, text } => Action::Notify {
+            channel: channel.render(env),
+            text: text.render(env),
+        },
+        CAction::Crm { object, fields } => Action::Crm {
+            object: object.to_string(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.render(env)))
+                .collect(),
+        },
+        CAction::Assign { team, priority } => assign(team, *priority),
+    }
+}
+
+fn assign(team: &Team, priority: crate::flow::Priority) -> Action {
+    Action::Assign {
+        team: team.id.to_string(),
+        queue: team.queue.to_string(),
+        priority,
+    }
+}
+
+/// The action a route implies, if the rendered actions do not already carry it.
+fn route_action(compiled: &CRoute, route: &Route, actions: &[Action]) -> Option<Action> {
+    match (compiled, route) {
+        (CRoute::Handoff { team, priority }, _) => {
+            let already = actions
+                .iter()
+                .any(|a| matches!(a, Action::Assign { team: t, .. } if **t == *team.id));
+            (!already).then(|| assign(team, *priority))
+        }
+        (
+            _,
+            Route::Ask {
+                question,
+                slot,
+                options,
+            },
+        ) => Some(Action::Ask {
+            slot: slot.clone(),
+            question: question.clone(),
+            options: options.clone(),
+        }),
+        _ => None,
+    }
+}
+
+struct RenderEnv<'a, 'f> {
+    facts: &'a Facts<'f>,
+    team: Option<&'a Team>,
+    rule: Option<&'a str>,
+}
+
+impl RenderEnv<'_, '_> {
+    fn summary(&self, out: &mut String) {
+        let f = self.facts;
+        let d = f.detection;
+        match &d.intent {
+            Some(i) => {
+                let _ = write!(out, "Intent: {i} ({:.0}%)", d.confidence * 100.0);
+            }
+            None => out.push_str("Intent: none"),
+        }
+        let mut slots: BTreeMap<&str, &Value> = f
+            .context
+            .conversation
+            .slots
+            .iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        for (k, v) in f.new_slots {
+            slots.insert(k, v);
+        }
+        for (k, v) in slots {
+            let _ = write!(out, "; {k}: {v}");
+        }
+        if let Some(c) = &f.message.channel {
+            let _ = write!(out, "; channel: {c}");
+        }
+        if let Some(b) = f.message.event.as_ref().and_then(|e| e.button.as_deref()) {
+            let _ = write!(out, "; button: {b}");
+        }
+        if !f.text.is_empty() {
+            let mut cut = f.text.len().min(280);
+            while !f.text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let ell = if cut < f.text.len() { "..." } else { "" };
+            let _ = write!(out, "; message: \"{}{ell}\"", &f.text[..cut]);
+        }
+    }
+}
+
+impl Env for RenderEnv<'_, '_> {
+    fn write(&self, var: &Var, out: &mut String) -> bool {
+        let f = self.facts;
+        let put = |out: &mut String, v: Option<&Value>| match v {
+            Some(v) => {
+                let _ = write!(out, "{v}");
+                true
+            }
+            None => false,
+        };
+        let put_str = |out: &mut String, s: Option<&str>| match s {
+            Some(s) if !s.is_empty() => {
+                out.push_str(s);
+                true
+            }
+            _ => false,
+        };
+        match var {
+            Var::User(n) => put(out, f.context.user.get(&**n)),
+            Var::Conversation(n) => put(out, f.context.conversation.attributes.get(&**n)),
+            Var::ConversationId => put_str(out, f.context.conversation.id.as_deref()),
+            Var::Slot(n) => put(out, f.slot(n)),
+            Var::Attr(n) => put(
+                out,
+                f.slot(n)
+                    .or_else(|| f.context.user.get(&**n))
+                    .or_else(|| f.context.conversation.attributes.get(&**n)),
+            ),
+            Var::Intent => put_str(out, f.detection.intent.as_deref()),
+            Var::Confidence => {
+                if f.detection.intent.is_none() {
+                    return false;
+                }
+                let _ = write!(
+                    out,
+                    "{}",
+                    format_number((f.detection.confidence * 100.0).round().into())
+                );
+                true
+            }
+            Var::Team => put_str(out, self.team.map(|t| &*t.id)),
+            Var::TeamName => put_str(out, self.team.map(|t| &*t.name)),
+            Var::TeamQueue => put_str(out, self.team.map(|t| &*t.queue)),
+            Var::TeamChannel => put_str(out, self.team.and_then(|t| t.channel.as_deref())),
+            Var::Channel => put_str(out, f.message.channel.as_deref()),
+            Var::Message => put_str(out, Some(f.text)),
+            Var::Rule => put_str(out, self.rule),
+            Var::Tags => {
+                let tags = &f.context.conversation.tags;
+                if tags.is_empty() {
+                    return false;
+                }
+                out.push_str(&tags.join(", "));
+                true
+            }
+            Var::Keywords => {
+                let hits: Vec<&str> = f
+                    .detection
+                    .keywords
+                    .iter()
+                    .filter(|h| !h.negated)
+                    .map(|h| &*h.keyword)
+                    .collect();
+                if hits.is_empty() {
+                    return false;
+                }
+                out.push_str(&hits.join(", "));
+                true
+            }
+            Var::Summary => {
+                self.summary(out);
+                true
+            }
+        }
+    }
+}

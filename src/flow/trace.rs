@@ -1,0 +1,126 @@
+//! What a decision saw and why: the trace the flow records while it evaluates, which
+//! [`Decision::explain`](crate::Decision::explain) renders for a person.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::conversation::{LocalTime, Value};
+use crate::keywords::{KeywordHit, MatchKind};
+
+/// What a condition saw, for the trace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Saw {
+    /// Nothing (the attribute, event or time was absent).
+    Nothing,
+    /// The top intent candidate.
+    Intent {
+        /// Its id.
+        intent: Option<Arc<str>>,
+        /// Its confidence.
+        confidence: f32,
+    },
+    /// A value.
+    Value(Value),
+    /// Text (a button id, a regex match...).
+    Text(String),
+    /// The message's keyword hits.
+    Keywords(Vec<KeywordHit>),
+    /// The local time.
+    Time(LocalTime),
+}
+
+impl std::fmt::Display for Saw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Saw::Nothing => f.write_str("nothing"),
+            Saw::Intent {
+                intent: Some(i),
+                confidence,
+            } => write!(f, "{i} ({confidence:.2})"),
+            Saw::Intent {
+                intent: None,
+                confidence,
+            } => write!(f, "no intent ({confidence:.2})"),
+            Saw::Value(v) => write!(f, "{v}"),
+            Saw::Text(t) => write!(f, "{t:?}"),
+            Saw::Keywords(k) if k.is_empty() => f.write_str("no keywords"),
+            Saw::Keywords(hits) => {
+                for (i, h) in hits.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(&h.keyword)?;
+                    if let MatchKind::Fuzzy { distance } = h.kind {
+                        write!(f, " (typo, distance {distance})")?;
+                    }
+                    if h.negated {
+                        f.write_str(" (negated)")?;
+                    }
+                }
+                Ok(())
+            }
+            Saw::Time(t) => write!(
+                f,
+                "{:?} {:02}:{:02}",
+                t.weekday,
+                t.minutes / 60,
+                t.minutes % 60
+            ),
+        }
+    }
+}
+
+/// One condition's evaluation. Conditions appear in evaluation order, children after
+/// their `all`/`any`/`not` at `depth + 1`; conditions skipped by short-circuiting are
+/// absent.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConditionTrace {
+    /// Nesting depth (0 for the rule's top condition).
+    pub depth: u8,
+    /// The condition, in words.
+    pub condition: Arc<str>,
+    /// Whether it held.
+    pub outcome: bool,
+    /// What it looked at.
+    pub saw: Saw,
+}
+
+/// One rule's evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleTrace {
+    /// The rule id.
+    pub rule: Arc<str>,
+    /// Its priority.
+    pub priority: i32,
+    /// Whether it matched.
+    pub matched: bool,
+    /// Its conditions (empty for an unconditional rule).
+    pub conditions: Vec<ConditionTrace>,
+}
+
+/// How a pending question's answer was read.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AnswerTrace {
+    /// The slot.
+    pub slot: String,
+    /// The text read.
+    pub text: String,
+    /// The parsed value; `None` when it did not parse.
+    pub value: Option<Value>,
+}
+
+/// Why a decision came out the way it did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Trace {
+    /// The pending question's answer, if one was pending.
+    pub answer: Option<AnswerTrace>,
+    /// Every rule considered, in evaluation order.
+    pub rules: Vec<RuleTrace>,
+    /// Rules not considered because the index showed they could not match.
+    pub skipped: usize,
+    /// Whether the flow's default route was used.
+    pub default_route: bool,
+}

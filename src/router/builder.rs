@@ -1,0 +1,255 @@
+//! Building a router: the model (given or trained), the teams resolved, the flow
+//! compiled against both.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Deserializer;
+
+use super::config::{RouterConfig, TeamConfig};
+use super::decide::{Inner, Router};
+use crate::error::{BuildError, ValidationError};
+use crate::flow::compile::{CompileEnv, CompiledFlow, Team};
+use crate::flow::Flow;
+use crate::intent::{Intent, IntentModel};
+use crate::limits::Limits;
+
+/// Builds a [`Router`] from an intent model (or intents), a flow and teams.
+#[derive(Clone, Debug, Default)]
+pub struct RouterBuilder {
+    model: Option<IntentModel>,
+    intents: Vec<Intent>,
+    negatives: Vec<String>,
+    threshold: Option<f32>,
+    flow: Flow,
+    teams: Vec<TeamConfig>,
+    limits: Limits,
+}
+
+impl RouterBuilder {
+    /// Size limits checked when building (see [`Limits`] for the defaults); passed on
+    /// to the intent model when the router trains it.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Uses an already trained model (keyword conditions are checked against its
+    /// keywords).
+    pub fn model(&mut self, model: IntentModel) -> &mut Self {
+        self.model = Some(model);
+        self
+    }
+
+    /// Adds an intent to train on.
+    pub fn intent(&mut self, intent: Intent) -> &mut Self {
+        self.intents.push(intent);
+        self
+    }
+
+    /// Adds intents to train on.
+    pub fn intents(&mut self, intents: impl IntoIterator<Item = Intent>) -> &mut Self {
+        self.intents.extend(intents);
+        self
+    }
+
+    /// Adds out-of-scope phrases.
+    pub fn negatives<'a>(&mut self, phrases: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        self.negatives
+            .extend(phrases.into_iter().map(str::to_string));
+        self
+    }
+
+    /// Sets the no-intent threshold (in [0, 1]) for the model trained from intents.
+    pub fn threshold(&mut self, threshold: f32) -> &mut Self {
+        self.threshold = Some(threshold);
+        self
+    }
+
+    /// Sets the flow.
+    pub fn flow(&mut self, flow: Flow) -> &mut Self {
+        self.flow = flow;
+        self
+    }
+
+    /// Adds a team.
+    pub fn team(&mut self, team: TeamConfig) -> &mut Self {
+        self.teams.push(team);
+        self
+    }
+
+    /// Adds teams.
+    pub fn teams(&mut self, teams: impl IntoIterator<Item = TeamConfig>) -> &mut Self {
+        self.teams.extend(teams);
+        self
+    }
+
+    /// Validates everything and builds the router.
+    pub fn build(&self) -> Result<Router, BuildError> {
+        self.check_sizes()?;
+        let model = self.given_or_trained_model()?;
+        let teams = resolve_teams(&self.teams)?;
+        let intents: Vec<Arc<str>> = model.intent_ids().map(Arc::from).collect();
+        let keywords: Vec<Arc<str>> = model.keyword_matcher().spellings().cloned().collect();
+        let env = CompileEnv {
+            intents: &intents,
+            normalizer: model.keyword_matcher().normalizer(),
+            keywords: &keywords,
+            teams: &teams,
+        };
+        let flow = CompiledFlow::compile(&self.flow, &env).map_err(|e| e.within("flow"))?;
+        Ok(Router {
+            inner: Arc::new(Inner { model, flow }),
+        })
+    }
+
+    /// A builder holding everything a configuration document says.
+    pub(super) fn from_config(config: RouterConfig) -> RouterBuilder {
+        let mut b = RouterBuilder::default();
+        b.intents(config.intents)
+            .negatives(config.negatives.iter().map(String::as_str))
+            .flow(config.flow)
+            .teams(config.teams);
+        if let Some(t) = config.options.threshold {
+            b.threshold(t);
+        }
+        if let Some(limits) = config.options.limits {
+            b.limits(limits);
+        }
+        b
+    }
+
+    fn check_sizes(&self) -> Result<(), BuildError> {
+        if self.flow.rules.len() > self.limits.max_rules {
+            return Err(Limits::exceeded(
+                "flow.rules",
+                "the number of rules",
+                self.limits.max_rules,
+                self.flow.rules.len(),
+            ));
+        }
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(BuildError::new(
+                    "options.threshold",
+                    ValidationError::OutOfRange {
+                        value: t.to_string(),
+                        expected: "0 to 1".into(),
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The given model, or one trained on the intents.
+    fn given_or_trained_model(&self) -> Result<IntentModel, BuildError> {
+        let Some(model) = &self.model else {
+            return self.train();
+        };
+        if !self.intents.is_empty() {
+            return Err(invalid(
+                "intents",
+                "give either a trained model or intents, not both",
+            ));
+        }
+        if self.threshold.is_some() {
+            return Err(invalid(
+                "options.threshold",
+                "a trained model keeps its own threshold",
+            ));
+        }
+        Ok(model.clone())
+    }
+
+    fn train(&self) -> Result<IntentModel, BuildError> {
+        if self.intents.is_empty() {
+            return Err(BuildError::new(
+                "intents",
+                ValidationError::Empty {
+                    what: "intents".into(),
+                },
+            ));
+        }
+        let mut b = IntentModel::builder();
+        b.limits(self.limits);
+        b.intents(self.intents.iter().cloned())
+            .negatives(self.negatives.iter().map(String::as_str));
+        if let Some(t) = self.threshold {
+            b.threshold(t);
+        }
+        b.build()
+    }
+}
+
+fn invalid(path: &str, message: &str) -> BuildError {
+    BuildError::new(
+        path,
+        ValidationError::Invalid {
+            message: message.into(),
+        },
+    )
+}
+
+/// Checks the teams and resolves each once: the compiled flow holds them.
+fn resolve_teams(configs: &[TeamConfig]) -> Result<BTreeMap<String, Arc<Team>>, BuildError> {
+    let mut teams = BTreeMap::new();
+    for (i, t) in configs.iter().enumerate() {
+        let path = format!("teams[{i}]");
+        if t.id.trim().is_empty() {
+            return Err(BuildError::new(
+                format!("{path}.id"),
+                ValidationError::Empty { what: "id".into() },
+            ));
+        }
+        if teams.contains_key(&t.id) {
+            return Err(BuildError::new(
+                format!("{path}.id"),
+                ValidationError::Duplicate { id: t.id.clone() },
+            ));
+        }
+        for (field, v) in [
+            ("name", &t.name),
+            ("queue", &t.queue),
+            ("channel", &t.channel),
+        ] {
+            if v.as_ref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(BuildError::new(
+                    format!("{path}.{field}"),
+                    ValidationError::Empty { what: field.into() },
+                ));
+            }
+        }
+        let id: Arc<str> = Arc::from(t.id.as_str());
+        let team = Team {
+            name: t.name.as_deref().map_or_else(|| id.clone(), Arc::from),
+            queue: t.queue.as_deref().map_or_else(|| id.clone(), Arc::from),
+            channel: t.channel.as_deref().map(Arc::from),
+            id,
+        };
+        teams.insert(t.id.clone(), Arc::new(team));
+    }
+    Ok(teams)
+}
+
+impl Router {
+    /// A builder.
+    pub fn builder() -> RouterBuilder {
+        RouterBuilder::default()
+    }
+
+    /// Builds a router from one configuration document.
+    pub fn from_config(config: RouterConfig) -> Result<Router, BuildError> {
+        RouterBuilder::from_config(config).build()
+    }
+
+    /// Reads a configuration from any serde [`Deserializer`] and builds the router. A
+    /// document of the wrong shape and an invalid configuration are both a
+    /// [`BuildError`] naming the path of the offending item (see
+    /// [`RouterConfig::from_deserializer`]).
+    pub fn from_deserializer<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Router, BuildError> {
+        Router::from_config(RouterConfig::from_deserializer(deserializer)?)
+    }
+}

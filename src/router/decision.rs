@@ -1,0 +1,159 @@
+//! The decision a router returns, and its explanation for a person.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::conversation::ContextUpdate;
+use crate::flow::compile::Outcome;
+use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
+use crate::intent::Detection;
+use crate::keywords::MatchKind;
+
+/// A routing decision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// Where the conversation goes (templates rendered).
+    pub route: Route,
+    /// The detected intent (a copy of `detection.intent`).
+    pub intent: Option<Arc<str>>,
+    /// The top candidate's confidence (a copy of `detection.confidence`).
+    pub confidence: f32,
+    /// The rule that decided the route; `None` for the default route.
+    pub rule: Option<Arc<str>>,
+    /// Every matching rule, in evaluation order.
+    pub matched: Vec<Arc<str>>,
+    /// What the host should do, in order, templates rendered.
+    pub actions: Vec<Action>,
+    /// What the host should persist.
+    pub updates: ContextUpdate,
+    /// The intent detection.
+    pub detection: Detection,
+    /// The evaluation trace.
+    pub trace: Trace,
+}
+
+impl Decision {
+    /// A multi-line explanation for a person.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let d = &self.detection;
+        match &d.intent {
+            Some(i) => {
+                let _ = writeln!(s, "intent: {i} (confidence {:.2})", d.confidence);
+            }
+            None => {
+                let top = d.alternatives.first().map_or("none", |a| &*a.intent);
+                let _ = writeln!(
+                    s,
+                    "intent: none (top candidate {top}, confidence {:.2})",
+                    d.confidence
+                );
+            }
+        }
+        if !d.keywords.is_empty() {
+            let hits: Vec<String> = d
+                .keywords
+                .iter()
+                .map(|h| {
+                    let mut l = format!("{} ({})", h.keyword, h.intent);
+                    if let MatchKind::Fuzzy { distance } = h.kind {
+                        let _ = write!(l, " typo distance {distance}");
+                    }
+                    if h.negated {
+                        l.push_str(" NEGATED");
+                    }
+                    l
+                })
+                .collect();
+            let _ = writeln!(s, "keywords: {}", hits.join(", "));
+        }
+        if let Some(a) = &self.trace.answer {
+            match &a.value {
+                Some(v) => {
+                    let _ = writeln!(s, "answer: {} = {v} (from {:?})", a.slot, a.text);
+                }
+                None => {
+                    let _ = writeln!(s, "answer: {:?} did not answer {}", a.text, a.slot);
+                }
+            }
+        }
+        let _ = writeln!(
+            s,
+            "rules: {} considered, {} skipped by the index",
+            self.trace.rules.len(),
+            self.trace.skipped
+        );
+        for r in &self.trace.rules {
+            let mark = if r.matched { "x" } else { " " };
+            let _ = writeln!(s, "  [{mark}] {} (priority {})", r.rule, r.priority);
+            for c in &r.conditions {
+                let mark = if c.outcome { "yes" } else { "no " };
+                let pad = "  ".repeat(usize::from(c.depth));
+                if c.saw == Saw::Nothing && matches!(&*c.condition, "all of" | "any of" | "not") {
+                    let _ = writeln!(s, "        {pad}{mark} {}", c.condition);
+                } else {
+                    let _ = writeln!(s, "        {pad}{mark} {} -- saw {}", c.condition, c.saw);
+                }
+            }
+        }
+        match &self.rule {
+            Some(r) => {
+                let _ = writeln!(s, "route: {} (rule {r})", self.route);
+            }
+            None => {
+                let _ = writeln!(s, "route: {} (default)", self.route);
+            }
+        }
+        for a in &self.actions {
+            let _ = writeln!(s, "  action: {a}");
+        }
+        let u = &self.updates;
+        for (k, v) in &u.set_slots {
+            let _ = writeln!(s, "  update: slot {k} = {v}");
+        }
+        for t in &u.add_tags {
+            let _ = writeln!(s, "  update: tag {t:?}");
+        }
+        if let Some(p) = &u.pending {
+            let _ = writeln!(s, "  update: awaiting answer for {}", p.slot);
+        }
+        let _ = writeln!(s, "  update: failed turns = {}", u.failed_turns);
+        s
+    }
+}
+
+impl Decision {
+    /// The last step of a decision: the rendered route and actions, the update, the
+    /// detection, the flow's outcome (matching rules, rule traces) and how a pending
+    /// answer was read, in one value.
+    pub(super) fn assemble(
+        route: Route,
+        actions: Vec<Action>,
+        updates: ContextUpdate,
+        detection: Detection,
+        outcome: Outcome<'_>,
+        answer: Option<AnswerTrace>,
+    ) -> Decision {
+        let matched = outcome.matched_ids();
+        let rule = outcome.rule().cloned();
+        let trace = Trace {
+            answer,
+            rules: outcome.trace,
+            skipped: outcome.skipped,
+            default_route: outcome.default_used,
+        };
+        Decision {
+            route,
+            intent: detection.intent.clone(),
+            confidence: detection.confidence,
+            rule,
+            matched,
+            actions,
+            updates,
+            detection,
+            trace,
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The router: intent model + compiled flow + teams, deciding per message.
+//!
+//! [`Router::decide`] takes a [`Message`] (text, or an event such as a button click or a
+//! form submission, plus the channel it came through) and a [`Context`] (user
+//! attributes, conversation state, the host's local time) and returns a [`Decision`]:
+//! the [`Route`], the [`Action`]s for the host with templates already rendered, the
+//! intent [`Detection`], the matched rule(s), the [`ContextUpdate`] to persist, and a
+//! [`Trace`] that [`Decision::explain`] renders for a person. The router does no I/O
+//! and reads no clock.
+//!
+//! [`Message`]: crate::Message
+//! [`Context`]: crate::Context
+//! [`Route`]: crate::Route
+//! [`Action`]: crate::Action
+//! [`Detection`]: crate::Detection
+//! [`ContextUpdate`]: crate::ContextUpdate
+//! [`Trace`]: crate::Trace
+//!
+//! Pending questions: when a decision asks for slot S (an `ask` route), its update sets
+//! `conversation.pending`. The host stores it; on the next message the text is parsed as
+//! the answer (numbers such as "about 200 people", "50-100" (midpoint, 75), "10k",
+//! "1,000"; or one of the offered options, typo-tolerant), the slot is filled for this
+//! decision and in the update, the pending question is cleared, and the flow routes on
+//! it (`answered` / `slot` conditions). A question whose answer does not parse is still
+//! cleared; the `pending` condition lets the flow handle that turn.
+//!
+//! Failed turns: a turn fails when no intent is detected, no rule gave the route and no
+//! question was answered; the update then carries `failed_turns + 1`. Any other turn
+//! (and every hand-off) resets it to 0. Flows offer a human with a `failed_turns`
+//! condition.
+//!
+//! Loading: [`RouterConfig`] is serde, in any format the host reads;
+//! [`Router::from_deserializer`] (or [`RouterConfig::from_deserializer`]) reads it from
+//! any serde `Deserializer` and reports a field of the wrong type with its path, as
+//! building reports an invalid value: `flow.rules[3].priority: invalid type: ...`.
+//!
+//! # Complexity
+//! Building trains the model and compiles the flow (linear in its size). `decide` costs
+//! one intent detection plus the evaluation of the candidate rules only (see
+//! [`crate::flow`]); rendering is linear in the templates' output.
+//!
+//! # Example
+//! ```
+//! use handoff::{Context, Message, Router, RouterConfig};
+//! let config: RouterConfig = serde_json::from_str(r##"{
+//!   "intents": [
+//!     {"id": "pricing", "phrases": ["how much does it cost", "what are your prices"],
+//!      "keywords": ["pricing", "quote"]},
+//!     {"id": "support", "phrases": ["I can't log in", "the app is broken"]}
+//!   ],
+//!   "teams": [{"id": "sales", "channel": "#sales"}, {"id": "support"}],
+//!   "flow": {"rules": [
+//!     {"id": "demo", "when": {"button": "book_demo"},
+//!      "route": {"kind": "handoff", "team": "sales"},
+//!      "actions": [{"kind": "tag", "tag": "Sales Lead"},
+//!                  {"kind": "reply", "text": "Thanks {user.name|there}! Connecting you now."}]},
+//!     {"id": "quote", "when": {"keyword": {"any": "quote"}},
+//!      "route": {"kind": "handoff", "team": "sales"}}
+//!   ]}
+//! }"##).unwrap();
+//! let router = Router::from_config(config).unwrap();
+//!
+//! let mut context = Context::default();
+//! context.user.insert("name".into(), "Ada".into());
+//! let d = router.decide(&Message::button("book_demo"), &context);
+//! assert_eq!(d.route.team(), Some("sales"));
+//! assert_eq!(d.rule.as_deref(), Some("demo"));
+//! assert!(d.actions.iter().any(|a| a.to_string() == r#"reply "Thanks Ada! Connecting you now.""#));
+//! assert_eq!(d.updates.add_tags, ["Sales Lead"]);
+//!
+//! let d = router.decide(&Message::text("can I get a quote?"), &context);
+//! assert_eq!(d.route.kind(), "handoff");
+//! assert!(d.explain().contains("quote"));
+//! ```
+
+mod builder;
+mod config;
+mod decide;
+mod decision;
+mod turn;
+
+pub use builder::RouterBuilder;
+pub use config::{RouterConfig, RouterOptions, TeamConfig};
+pub use decide::Router;
+pub use decision::Decision;
