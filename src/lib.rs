@@ -126,6 +126,7 @@ pub mod keywords;
 pub mod limits;
 pub mod router;
 mod scorer;
+pub mod slots;
 pub mod text;
 
 pub use assign::{
@@ -148,5 +149,8 @@ pub use router::{
     AnswerTrace, ConditionTrace, Context, ContextUpdate, Conversation, Decision, Event, Form,
     LocalTime, Message, Pending, Router, RouterBuilder, RouterConfig, RouterOptions, RuleTrace,
     Saw, TeamConfig, Trace,
+};
+pub use slots::{
+    EmailSlot, NumberSlot, SlotConfig, SlotExtractors, SlotExtractorsBuilder, TextSlot,
 };
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};
