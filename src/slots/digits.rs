@@ -83,7 +83,9 @@ pub(crate) fn read(s: &str, start: usize) -> Digits {
 fn glued_to_word_before(s: &str, start: usize) -> bool {
     let mut before = s[..start].chars().rev();
     match (before.next(), before.next()) {
-        (Some('.' | ',' | ':' | '/' | '\'' | '-' | '_'), Some(c)) => c.is_alphanumeric(),
+        // After a digit, a hyphen joins a range ("50-100"), read by the caller.
+        (Some('-'), Some(c)) => c.is_alphabetic(),
+        (Some('.' | ',' | ':' | '/' | '\'' | '_'), Some(c)) => c.is_alphanumeric(),
         (Some(c), _) => c.is_alphanumeric(),
         _ => false,
     }

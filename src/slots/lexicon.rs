@@ -149,6 +149,7 @@ pub(crate) const AFTER: &[(&str, Qualifier)] = &[
     ("give or take", Qualifier::Approximate),
     ("or thereabouts", Qualifier::Approximate),
     ("or so", Qualifier::Approximate),
+    ("-ish", Qualifier::Approximate),
     ("ish", Qualifier::Approximate),
     ("or more", Qualifier::AtLeast),
     ("and up", Qualifier::AtLeast),
@@ -258,6 +259,11 @@ pub(crate) fn is_label_word(w: &str) -> bool {
     )
 }
 
+/// Words before a phone number.
+pub(crate) fn is_phone_word(w: &str) -> bool {
+    matches!(w, "phone" | "tel" | "mobile" | "cell" | "fax" | "whatsapp")
+}
+
 /// Words before a four-digit number that make it a year ("in 2024", "since 2019").
 pub(crate) fn is_year_word(w: &str) -> bool {
     matches!(
@@ -281,12 +287,20 @@ pub(crate) fn is_year_word(w: &str) -> bool {
     )
 }
 
-/// Short function words. Between a number and a cue word they break the link: in
-/// "3 of our users" the 3 does not count users.
+/// Short function words, and words that make a number an increment. Between a number
+/// and a cue word they break the link: in "3 of our users" the 3 does not count users,
+/// and "add 5 more seats" does not say how many there are.
 pub(crate) fn is_function_word(w: &str) -> bool {
     matches!(
         w,
-        "of" | "for"
+        "more"
+            | "extra"
+            | "additional"
+            | "new"
+            | "fewer"
+            | "less"
+            | "of"
+            | "for"
             | "per"
             | "in"
             | "on"

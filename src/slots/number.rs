@@ -165,8 +165,10 @@ fn mention_at(scan: &mut Scan<'_>, i: usize) -> Option<Result<Mention, usize>> {
         qualifier = q;
         start = at;
     }
-    if not_a_count_before(s, start, &first) {
-        return Some(Err(end));
+    match not_a_count_before(s, start, &first) {
+        Some(NotACount::Phone) => return Some(Err(phone_end(s, end))),
+        Some(NotACount::Label) => return Some(Err(end)),
+        None => {}
     }
     if let Some((after, q)) = qualifier_after(s, end) {
         if qualifier == Qualifier::Exact {
@@ -281,16 +283,43 @@ fn qualifier_after(s: &str, end: usize) -> Option<(usize, Qualifier)> {
         .find_map(|&(phrase, q)| phrase_after(s, end, phrase).map(|at| (at, q)))
 }
 
-/// Money, an identifier, a version or a year: "$500", "#12", "version 2", "in 2024".
-fn not_a_count_before(s: &str, start: usize, first: &Core) -> bool {
-    if char_before(s, start).is_some_and(lexicon::is_prefix_symbol) {
-        return true;
+/// Why what precedes a number makes it not a count.
+enum NotACount {
+    /// Money, an identifier, a version or a year: "$500", "#12", "version 2", "in 2024".
+    Label,
+    /// A phone number: "+1 555 123 4567", "phone 555 1234".
+    Phone,
+}
+
+fn not_a_count_before(s: &str, start: usize, first: &Core) -> Option<NotACount> {
+    // A glued plus starts a phone number; "200+" is read after the number instead.
+    if s[..start].ends_with('+') {
+        return Some(NotACount::Phone);
     }
-    let Some(word) = word_before(s, start) else {
-        return false;
-    };
+    if char_before(s, start).is_some_and(lexicon::is_prefix_symbol) {
+        return Some(NotACount::Label);
+    }
+    let word = word_before(s, start)?;
+    if lexicon::is_phone_word(word) {
+        return Some(NotACount::Phone);
+    }
     let year = first.year_like && (1900.0..2100.0).contains(&first.value);
-    lexicon::is_label_word(word) || (year && lexicon::is_year_word(word))
+    (lexicon::is_label_word(word) || (year && lexicon::is_year_word(word)))
+        .then_some(NotACount::Label)
+}
+
+/// The end of a phone number's digit groups from `end` ("555 123 4567", "555-1234").
+fn phone_end(s: &str, mut end: usize) -> usize {
+    let b = s.as_bytes();
+    while matches!(b.get(end), Some(b' ' | b'-' | b'.' | b'(' | b')'))
+        && b.get(end + 1).is_some_and(u8::is_ascii_digit)
+    {
+        end += 1;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+    }
+    end
 }
 
 /// A unit after the number: "5 pm", "30 days", "50%", "10 dollars", "5 a.m.".
