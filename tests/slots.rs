@@ -336,7 +336,8 @@ fn free_text_is_taken_only_when_asked() {
 
 #[test]
 fn configuration_mistakes_name_their_path() {
-    let cases: &[(serde_json::Value, &str, fn(&ValidationError) -> bool)] = &[
+    type KindTest = fn(&ValidationError) -> bool;
+    let cases: &[(serde_json::Value, &str, KindTest)] = &[
         (
             serde_json::json!([{"slot": "a", "email": {}}, {"slot": "a", "email": {}}]),
             "slots[1].slot",

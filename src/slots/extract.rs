@@ -201,8 +201,8 @@ fn cue_after<'c>(
     cues: &'c [Vec<String>],
 ) -> Option<&'c [String]> {
     let mut prev_end = m.span.end;
-    let mut j = m.token_after;
-    for between in 0..=MAX_WORDS_BETWEEN {
+    let last = m.token_after + MAX_WORDS_BETWEEN;
+    for j in m.token_after..=last {
         let r = scan.tok(j)?;
         if !separates_words(&scan.s[prev_end..r.start]) {
             return None;
@@ -215,11 +215,10 @@ fn cue_after<'c>(
             && !word.as_bytes()[0].is_ascii_digit()
             && !lexicon::is_function_word(word)
             && lexicon::word(word).is_none();
-        if between == MAX_WORDS_BETWEEN || !filler {
+        if j == last || !filler {
             return None;
         }
         prev_end = r.end;
-        j += 1;
     }
     None
 }
