@@ -634,3 +634,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn extractors_are_shareable_and_reuse_a_normalization() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<SlotExtractors>();
+    let slots = extractors();
+    let text = "We're ABOUT 2,000 people, mail Ana@Bank.example";
+    let normalized = slots.normalizer().normalize(text);
+    assert_eq!(
+        slots.extract_normalized(text, &normalized, None),
+        slots.extract(text, None)
+    );
+    // A normalization of another text gives meaningless spans, but no panic.
+    let other = slots
+        .normalizer()
+        .normalize("team of 12 and a much longer text than the original one");
+    let found = slots.extract_normalized("hi", &other, Some("timeline"));
+    assert_eq!(
+        find(&found, "company_size").unwrap().value,
+        SlotValue::Number(12.0)
+    );
+}
