@@ -174,6 +174,9 @@ pub(crate) fn read(scan: &mut Scan<'_>, i: usize) -> Option<Core> {
 /// "half a dozen" (6), "half a million" (500,000).
 fn read_half(scan: &mut Scan<'_>, i: usize) -> Option<Core> {
     let start = scan.tok(i)?.start;
+    if joined_word(scan, i + 1) != Some(Word::A) {
+        return None;
+    }
     let end = scan.tok(i + 2)?.end;
     let (value, mult) = match joined_word(scan, i + 2)? {
         Word::Dozen => (6.0, 12.0),
@@ -190,20 +193,17 @@ fn read_couple_or_a(scan: &mut Scan<'_>, i: usize) -> Option<Core> {
     if scan.word(j).and_then(lexicon::word) == Some(Word::A) {
         j += 1;
         if joined_word(scan, j) != Some(Word::Couple) {
-            // "a hundred", "a thousand", "a dozen": "a" is one.
+            // "a hundred", "a thousand", "a dozen": "a" is one, and a scale word follows.
+            let next = joined_word(scan, j)?;
+            if !matches!(next, Word::Hundred | Word::Scale(_) | Word::Dozen) {
+                return None;
+            }
             let mut state = State {
                 group: 1.0,
-                ones: true,
                 any: true,
                 ..State::default()
             };
-            // The place of the "a" is taken, but a scale word may follow it.
-            state.ones = false;
-            let next = joined_word(scan, j)?;
-            if !state.take(next) {
-                return None;
-            }
-            state.ones = !state.hundred && state.last_scale.is_infinite();
+            state.take(next);
             return Some(finish(scan, j, j + 1, state, start));
         }
     }
