@@ -127,6 +127,7 @@ pub mod keywords;
 pub mod limits;
 pub mod router;
 mod scorer;
+pub mod slots;
 pub mod text;
 
 pub use assign::{
@@ -150,4 +151,7 @@ pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, I
 pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
 pub use limits::Limits;
 pub use router::{Decision, Router, RouterBuilder, RouterConfig, RouterOptions, TeamConfig};
+pub use slots::{
+    EmailSlot, NumberSlot, SlotConfig, SlotExtractors, SlotExtractorsBuilder, TextSlot,
+};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};
