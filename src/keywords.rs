@@ -97,6 +97,8 @@ use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
 use crate::error::{BuildError, ValidationError};
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
+use negation::mark_negations;
+pub use negation::{Negation, NegationPolicy, LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
 
 /// How a keyword matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -121,8 +123,15 @@ pub struct KeywordHit {
     pub intent: Arc<str>,
     /// Exact or fuzzy.
     pub kind: MatchKind,
-    /// Whether the hit lies in the scope of a negation ("I don't need a demo").
+    /// Whether the hit lies in the scope of a negation cue before it ("I don't need a
+    /// demo", "I can't log in"), whatever the negation's purpose.
     pub negated: bool,
+    /// Whether a negation declines the keyword or describes a problem with it, read
+    /// from a cue before the hit (then `negated` is set) or after it in the same clause
+    /// ("login doesn't work", "a demo is not needed"). Absent from serialized hits when
+    /// [`Negation::None`].
+    #[serde(default, skip_serializing_if = "Negation::is_none")]
+    pub negation: Negation,
     /// Byte range of the match in the original message.
     pub span: Range<usize>,
 }
@@ -140,8 +149,6 @@ pub struct KeywordMatcher {
 const MAX_FUZZY_WORD: usize = 32;
 /// Longest message word compared fuzzily: a keyword word plus the largest budget.
 const MAX_FUZZY_TOKEN: usize = MAX_FUZZY_WORD + 2;
-/// How many words after a negation cue are in its scope.
-const NEGATION_WINDOW: usize = 4;
 
 #[derive(Debug)]
 struct Inner {
@@ -406,6 +413,7 @@ impl Inner {
                             intent: t.intent.clone(),
                             kind: MatchKind::Exact,
                             negated: false,
+                            negation: Negation::None,
                             span: m.start()..m.end(),
                         });
                     }
@@ -487,6 +495,7 @@ impl Inner {
                                 intent: t.intent.clone(),
                                 kind: MatchKind::Fuzzy { distance: total },
                                 negated: false,
+                                negation: Negation::None,
                                 span: range.start..end,
                             });
                         }
@@ -793,88 +802,6 @@ impl<T: Copy + Default + PartialEq, const N: usize> SmallSet<T, N> {
     }
 }
 
-/// Whether a normalized word opens a negation scope.
-fn is_negation_cue(word: &str) -> bool {
-    word.ends_with("n't")
-        || matches!(
-            word,
-            "not"
-                | "no"
-                | "never"
-                | "without"
-                | "nothing"
-                | "neither"
-                | "nor"
-                | "none"
-                | "cannot"
-                | "dont"
-                | "doesnt"
-                | "didnt"
-                | "cant"
-                | "wont"
-                | "isnt"
-                | "arent"
-                | "wasnt"
-                | "werent"
-                | "havent"
-                | "hasnt"
-                | "hadnt"
-                | "shouldnt"
-                | "wouldnt"
-                | "couldnt"
-                | "aint"
-        )
-}
-
-/// Whether a normalized word closes a negation scope.
-fn is_contrast_word(word: &str) -> bool {
-    matches!(
-        word,
-        "but" | "just" | "only" | "instead" | "however" | "although" | "though" | "rather"
-    )
-}
-
-fn has_clause_boundary(gap: &str) -> bool {
-    gap.bytes()
-        .any(|b| matches!(b, b',' | b'.' | b';' | b':' | b'!' | b'?'))
-}
-
-/// Sets `negated` on hits (ordered by start, spans in `hay`) inside a negation scope.
-fn mark_negations(hay: &str, hits: &mut [KeywordHit]) {
-    let mut pos = 0;
-    let mut last_end = 0;
-    let mut index = 0; // index of the next token
-    let mut scope_until: Option<usize> = None; // last token index in scope
-    for hit in hits {
-        let at = hit.span.start;
-        loop {
-            let mut next = pos;
-            match next_token(hay, &mut next) {
-                Some(r) if r.start < at => {
-                    if has_clause_boundary(&hay[last_end..r.start])
-                        || scope_until.is_some_and(|last| index > last)
-                    {
-                        scope_until = None;
-                    }
-                    let word = &hay[r.clone()];
-                    if is_contrast_word(word) {
-                        scope_until = None;
-                    } else if is_negation_cue(word) {
-                        scope_until = Some(index + NEGATION_WINDOW);
-                    }
-                    last_end = r.end;
-                    pos = next;
-                    index += 1;
-                }
-                _ => break,
-            }
-        }
-        if at > last_end && has_clause_boundary(&hay[last_end..at]) {
-            scope_until = None;
-        }
-        hit.negated = scope_until.is_some_and(|last| index <= last);
-    }
-}
-
+mod negation;
 #[cfg(test)]
 mod tests;

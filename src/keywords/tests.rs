@@ -221,6 +221,7 @@ fn find_normalized_appends() {
         intent: "y".into(),
         kind: MatchKind::Exact,
         negated: true,
+        negation: Negation::Problem,
         span: 0..0,
     }];
     m.find_normalized(&n, &mut out);
