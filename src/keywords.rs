@@ -1,6 +1,6 @@
 //! Keyword and phrase triggers: one Aho-Corasick automaton over every keyword of every
 //! intent, matched on normalized text with whole-word semantics, a typo-tolerant fallback
-//! and negation scope.
+//! and negation scope and purpose.
 //!
 //! # Semantics
 //!
@@ -23,12 +23,27 @@
 //!   single spaces) exactly or within that word's own budget; the reported distance is
 //!   the sum. Fuzzy hits follow the same leftmost-longest rule among themselves, the
 //!   smallest distance winning ties, and are reported as [`MatchKind::Fuzzy`].
-//! - **Negation.** A cue (`not`, `no`, `never`, `without`, `nothing`, `neither`, `nor`,
-//!   `none`, `cannot`, any word ending in `n't` such as "don't", "can't", "won't", and the
-//!   apostrophe-less spellings "dont", "cant", "wont", ...) negates hits that start in
-//!   the next four words, unless a clause boundary comes first: one of `, . ; : ! ?` or a
-//!   contrast word (`but`, `just`, `only`, `instead`, `however`, `although`, `though`,
-//!   `rather`). Negated hits are still reported, with [`KeywordHit::negated`] set.
+//! - **Negation scope.** A cue (`not`, `no`, `never`, `without`, `nothing`, `neither`,
+//!   `nor`, `none`, `cannot`, any word ending in `n't` such as "don't", "can't", "won't",
+//!   and the apostrophe-less spellings "dont", "cant", "wont", ...) negates hits that
+//!   start in the next four words, unless a clause boundary comes first: one of
+//!   `, . ; : ! ?` or a contrast word (`but`, `just`, `only`, `instead`, `however`,
+//!   `although`, `though`, `rather`). Negated hits are still reported, with
+//!   [`KeywordHit::negated`] set.
+//! - **Negation purpose.** A customer who declines a keyword must not trigger it; one
+//!   who says it fails must. [`KeywordHit::negation`] tells them apart:
+//!   [`Negation::Declined`] when the negation scopes over wanting, needing, accepting or
+//!   being interested in the keyword, or plainly excludes it ("I don't want a demo",
+//!   "dont need a quote right now", "not interested in a sales call", "no thanks to the
+//!   demo", "no pricing info needed", "I'd rather not have a sales call", "please don't
+//!   send a quote", "a demo is not needed"); [`Negation::Problem`] when it describes a
+//!   failure, an absence or a doubt ("I can't log in", "cant login", "I never got the
+//!   password reset email", "no password reset email arrived", "still no invoice", "I
+//!   don't know the pricing", "login doesn't work", "the app isn't loading"). A
+//!   negation after the keyword counts too, within its clause, while `negated` stays
+//!   false for it. The rules, in the order they apply, are on [`Negation`].
+//!   [`NegationPolicy`] says which hits stop counting as triggers (by default only
+//!   declined ones) and [`KeywordHit::triggers`] applies it.
 //!
 //! Hits come out ordered by their position in the message; hits at the same place (the
 //! same keyword under several intents) keep configuration order. Spans are byte ranges
@@ -51,13 +66,16 @@
 //!   in cache; most variants stop there) and then looked up in `O(1)`; each candidate is
 //!   verified in `O(w²)`; the number of candidates depends
 //!   on how many keyword words are that close, not on `K`. Negation is one token pass,
-//!   `O(n)`. Apart from the hits it pushes, matching does not allocate (except in
+//!   `O(n)`, with word-list lookups of `O(1)` per word, plus, per distinct hit span, a
+//!   look at the next few words, bounded by [`LOOKAHEAD_WORDS`] words and
+//!   [`LOOKAHEAD_BYTES`] bytes: `O(n)` in all. Apart from the hits it pushes, matching does not allocate (except in
 //!   pathological configurations with more than 32 keyword words sharing a deletion
 //!   variant with one message word).
 //!
 //! # Example
 //!
 //! ```
+//! use handoff::keywords::{Negation, NegationPolicy};
 //! use handoff::{KeywordMatcher, MatchKind};
 //!
 //! let matcher = KeywordMatcher::new([
@@ -79,6 +97,15 @@
 //! assert_eq!(&*hits[2].keyword, "demo");
 //! assert_eq!(&message[hits[2].span.clone()], "démo");
 //! assert!(hits[2].negated);
+//! // Declined, so it does not trigger under the default policy.
+//! assert_eq!(hits[2].negation, Negation::Declined);
+//! assert!(!hits[2].triggers(NegationPolicy::default()));
+//!
+//! // A problem with the keyword still triggers it.
+//! let problem = &matcher.find("I cant get a quote from the pricing page")[0];
+//! assert!(problem.negated);
+//! assert_eq!(problem.negation, Negation::Problem);
+//! assert!(problem.triggers(NegationPolicy::default()));
 //!
 //! // Whole words, leftmost-longest, typos.
 //! assert!(matcher.find("a demolition crew").is_empty());
