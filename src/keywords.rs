@@ -1,6 +1,6 @@
 //! Keyword and phrase triggers: one Aho-Corasick automaton over every keyword of every
 //! intent, matched on normalized text with whole-word semantics, a typo-tolerant fallback
-//! and negation scope.
+//! and negation scope and purpose.
 //!
 //! # Semantics
 //!
@@ -23,12 +23,27 @@
 //!   single spaces) exactly or within that word's own budget; the reported distance is
 //!   the sum. Fuzzy hits follow the same leftmost-longest rule among themselves, the
 //!   smallest distance winning ties, and are reported as [`MatchKind::Fuzzy`].
-//! - **Negation.** A cue (`not`, `no`, `never`, `without`, `nothing`, `neither`, `nor`,
-//!   `none`, `cannot`, any word ending in `n't` such as "don't", "can't", "won't", and the
-//!   apostrophe-less spellings "dont", "cant", "wont", ...) negates hits that start in
-//!   the next four words, unless a clause boundary comes first: one of `, . ; : ! ?` or a
-//!   contrast word (`but`, `just`, `only`, `instead`, `however`, `although`, `though`,
-//!   `rather`). Negated hits are still reported, with [`KeywordHit::negated`] set.
+//! - **Negation scope.** A cue (`not`, `no`, `never`, `without`, `nothing`, `neither`,
+//!   `nor`, `none`, `cannot`, any word ending in `n't` such as "don't", "can't", "won't",
+//!   and the apostrophe-less spellings "dont", "cant", "wont", ...) negates hits that
+//!   start in the next four words, unless a clause boundary comes first: one of
+//!   `, . ; : ! ?` or a contrast word (`but`, `just`, `only`, `instead`, `however`,
+//!   `although`, `though`, `rather`). Negated hits are still reported, with
+//!   [`KeywordHit::negated`] set.
+//! - **Negation purpose.** A customer who declines a keyword must not trigger it; one
+//!   who says it fails must. [`KeywordHit::negation`] tells them apart:
+//!   [`Negation::Declined`] when the negation scopes over wanting, needing, accepting or
+//!   being interested in the keyword, or plainly excludes it ("I don't want a demo",
+//!   "dont need a quote right now", "not interested in a sales call", "no thanks to the
+//!   demo", "no pricing info needed", "I'd rather not have a sales call", "please don't
+//!   send a quote", "a demo is not needed"); [`Negation::Problem`] when it describes a
+//!   failure, an absence or a doubt ("I can't log in", "cant login", "I never got the
+//!   password reset email", "no password reset email arrived", "still no invoice", "I
+//!   don't know the pricing", "login doesn't work", "the app isn't loading"). A
+//!   negation after the keyword counts too, within its clause, while `negated` stays
+//!   false for it. The rules, in the order they apply, are on [`Negation`].
+//!   [`NegationPolicy`] says which hits stop counting as triggers (by default only
+//!   declined ones) and [`KeywordHit::triggers`] applies it.
 //!
 //! Hits come out ordered by their position in the message; hits at the same place (the
 //! same keyword under several intents) keep configuration order. Spans are byte ranges
@@ -51,13 +66,16 @@
 //!   in cache; most variants stop there) and then looked up in `O(1)`; each candidate is
 //!   verified in `O(w²)`; the number of candidates depends
 //!   on how many keyword words are that close, not on `K`. Negation is one token pass,
-//!   `O(n)`. Apart from the hits it pushes, matching does not allocate (except in
+//!   `O(n)`, with word-list lookups of `O(1)` per word, plus, per distinct hit span, a
+//!   look at the next few words, bounded by [`LOOKAHEAD_WORDS`] words and
+//!   [`LOOKAHEAD_BYTES`] bytes: `O(n)` in all. Apart from the hits it pushes, matching does not allocate (except in
 //!   pathological configurations with more than 32 keyword words sharing a deletion
 //!   variant with one message word).
 //!
 //! # Example
 //!
 //! ```
+//! use handoff::keywords::{Negation, NegationPolicy};
 //! use handoff::{KeywordMatcher, MatchKind};
 //!
 //! let matcher = KeywordMatcher::new([
@@ -79,6 +97,15 @@
 //! assert_eq!(&*hits[2].keyword, "demo");
 //! assert_eq!(&message[hits[2].span.clone()], "démo");
 //! assert!(hits[2].negated);
+//! // Declined, so it does not trigger under the default policy.
+//! assert_eq!(hits[2].negation, Negation::Declined);
+//! assert!(!hits[2].triggers(NegationPolicy::default()));
+//!
+//! // A problem with the keyword still triggers it.
+//! let problem = &matcher.find("I cant get a quote from the pricing page")[0];
+//! assert!(problem.negated);
+//! assert_eq!(problem.negation, Negation::Problem);
+//! assert!(problem.triggers(NegationPolicy::default()));
 //!
 //! // Whole words, leftmost-longest, typos.
 //! assert!(matcher.find("a demolition crew").is_empty());
@@ -97,6 +124,8 @@ use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
 use crate::error::{BuildError, ValidationError};
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
+use negation::mark_negations;
+pub use negation::{Negation, NegationPolicy, LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
 
 /// How a keyword matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -121,8 +150,15 @@ pub struct KeywordHit {
     pub intent: Arc<str>,
     /// Exact or fuzzy.
     pub kind: MatchKind,
-    /// Whether the hit lies in the scope of a negation ("I don't need a demo").
+    /// Whether the hit lies in the scope of a negation cue before it ("I don't need a
+    /// demo", "I can't log in"), whatever the negation's purpose.
     pub negated: bool,
+    /// Whether a negation declines the keyword or describes a problem with it, read
+    /// from a cue before the hit (then `negated` is set) or after it in the same clause
+    /// ("login doesn't work", "a demo is not needed"). Absent from serialized hits when
+    /// [`Negation::None`].
+    #[serde(default, skip_serializing_if = "Negation::is_none")]
+    pub negation: Negation,
     /// Byte range of the match in the original message.
     pub span: Range<usize>,
 }
@@ -140,8 +176,6 @@ pub struct KeywordMatcher {
 const MAX_FUZZY_WORD: usize = 32;
 /// Longest message word compared fuzzily: a keyword word plus the largest budget.
 const MAX_FUZZY_TOKEN: usize = MAX_FUZZY_WORD + 2;
-/// How many words after a negation cue are in its scope.
-const NEGATION_WINDOW: usize = 4;
 
 #[derive(Debug)]
 struct Inner {
@@ -413,6 +447,7 @@ impl Inner {
                             intent: t.intent.clone(),
                             kind: MatchKind::Exact,
                             negated: false,
+                            negation: Negation::None,
                             span: m.start()..m.end(),
                         });
                     }
@@ -494,6 +529,7 @@ impl Inner {
                                 intent: t.intent.clone(),
                                 kind: MatchKind::Fuzzy { distance: total },
                                 negated: false,
+                                negation: Negation::None,
                                 span: range.start..end,
                             });
                         }
@@ -800,88 +836,6 @@ impl<T: Copy + Default + PartialEq, const N: usize> SmallSet<T, N> {
     }
 }
 
-/// Whether a normalized word opens a negation scope.
-fn is_negation_cue(word: &str) -> bool {
-    word.ends_with("n't")
-        || matches!(
-            word,
-            "not"
-                | "no"
-                | "never"
-                | "without"
-                | "nothing"
-                | "neither"
-                | "nor"
-                | "none"
-                | "cannot"
-                | "dont"
-                | "doesnt"
-                | "didnt"
-                | "cant"
-                | "wont"
-                | "isnt"
-                | "arent"
-                | "wasnt"
-                | "werent"
-                | "havent"
-                | "hasnt"
-                | "hadnt"
-                | "shouldnt"
-                | "wouldnt"
-                | "couldnt"
-                | "aint"
-        )
-}
-
-/// Whether a normalized word closes a negation scope.
-fn is_contrast_word(word: &str) -> bool {
-    matches!(
-        word,
-        "but" | "just" | "only" | "instead" | "however" | "although" | "though" | "rather"
-    )
-}
-
-fn has_clause_boundary(gap: &str) -> bool {
-    gap.bytes()
-        .any(|b| matches!(b, b',' | b'.' | b';' | b':' | b'!' | b'?'))
-}
-
-/// Sets `negated` on hits (ordered by start, spans in `hay`) inside a negation scope.
-fn mark_negations(hay: &str, hits: &mut [KeywordHit]) {
-    let mut pos = 0;
-    let mut last_end = 0;
-    let mut index = 0; // index of the next token
-    let mut scope_until: Option<usize> = None; // last token index in scope
-    for hit in hits {
-        let at = hit.span.start;
-        loop {
-            let mut next = pos;
-            match next_token(hay, &mut next) {
-                Some(r) if r.start < at => {
-                    if has_clause_boundary(&hay[last_end..r.start])
-                        || scope_until.is_some_and(|last| index > last)
-                    {
-                        scope_until = None;
-                    }
-                    let word = &hay[r.clone()];
-                    if is_contrast_word(word) {
-                        scope_until = None;
-                    } else if is_negation_cue(word) {
-                        scope_until = Some(index + NEGATION_WINDOW);
-                    }
-                    last_end = r.end;
-                    pos = next;
-                    index += 1;
-                }
-                _ => break,
-            }
-        }
-        if at > last_end && has_clause_boundary(&hay[last_end..at]) {
-            scope_until = None;
-        }
-        hit.negated = scope_until.is_some_and(|last| index <= last);
-    }
-}
-
+mod negation;
 #[cfg(test)]
 mod tests;

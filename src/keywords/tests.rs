@@ -221,6 +221,7 @@ fn find_normalized_appends() {
         intent: "y".into(),
         kind: MatchKind::Exact,
         negated: true,
+        negation: Negation::Problem,
         span: 0..0,
     }];
     m.find_normalized(&n, &mut out);
@@ -286,4 +287,56 @@ fn shared_across_threads_gives_the_same_hits() {
             });
         }
     });
+}
+
+#[test]
+fn negation_purpose() {
+    let m = matcher();
+    let purposes = |text: &str| -> Vec<(String, bool, Negation)> {
+        m.find(text)
+            .iter()
+            .map(|h| (h.keyword.to_string(), h.negated, h.negation))
+            .collect()
+    };
+    let (d, p, none) = (Negation::Declined, Negation::Problem, Negation::None);
+    type Want<'a> = &'a [(&'a str, bool, Negation)];
+    let cases: &[(&str, Want)] = &[
+        ("I don't need a demo", &[("demo", true, d)]),
+        (
+            "I don't know the price but I want a demo",
+            &[("price", true, p), ("demo", false, none)],
+        ),
+        (
+            "no pricing questions, just help",
+            &[("pricing", true, d), ("help", false, none)],
+        ),
+        (
+            "not interested in a quote",
+            &[("quote", true, d), ("quote", true, d)],
+        ),
+        ("without a qoute", &[("quote", true, d), ("quote", true, d)]),
+        (
+            "I can't get help. demo please",
+            &[("help", true, p), ("demo", false, none)],
+        ),
+        ("the sales call is not needed", &[("sales call", false, d)]),
+        (
+            "the integration is not working",
+            &[("integration", false, p), ("not working", false, none)],
+        ),
+        // The keyword itself is a negation cue's phrase: nothing follows it.
+        ("the app is not working", &[("not working", false, none)]),
+        // "rather" closes the scope of "don't" and reads as a decline before "not".
+        (
+            "I don't mind, I'd rather not have a demo",
+            &[("demo", true, d)],
+        ),
+    ];
+    for &(text, want) in cases {
+        let want: Vec<(String, bool, Negation)> = want
+            .iter()
+            .map(|&(k, n, g)| (k.to_string(), n, g))
+            .collect();
+        assert_eq!(purposes(text), want, "message {text:?}");
+    }
 }
