@@ -148,7 +148,7 @@ pub use flow::{
 };
 pub use flow::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
 pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
-pub use keywords::{KeywordHit, KeywordMatcher, MatchKind};
+pub use keywords::{KeywordHit, KeywordMatcher, MatchKind, Negation, NegationPolicy};
 pub use limits::Limits;
 pub use router::{Decision, Router, RouterBuilder, RouterConfig, RouterOptions, TeamConfig};
 pub use slots::{

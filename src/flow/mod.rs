@@ -68,6 +68,7 @@ pub mod trace;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::keywords::NegationPolicy;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::conversation::{Value, Weekday};
@@ -339,6 +340,7 @@ impl Condition {
             any: keywords.into(),
             fuzzy: true,
             include_negated: false,
+            negation: None,
         })
     }
 
@@ -401,9 +403,27 @@ pub struct KeywordTest {
     /// Whether typo-tolerant (fuzzy) hits count. Default `true`.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub fuzzy: bool,
-    /// Whether hits inside a negation ("I don't want a demo") count. Default `false`.
+    /// Whether hits inside a negation count whatever its purpose: the same as
+    /// `"negation": "ignore"`. Default `false`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub include_negated: bool,
+    /// Which negated hits stop counting. Default [`NegationPolicy::Decline`]: a hit the
+    /// customer declines ("I don't want a demo") does not trigger, while a hit that
+    /// names what fails ("I can't log in") does. `any` drops every negated hit, `ignore`
+    /// none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negation: Option<NegationPolicy>,
+}
+
+impl KeywordTest {
+    /// The policy in force: `include_negated` wins, then `negation`, then `decline`.
+    pub fn policy(&self) -> NegationPolicy {
+        if self.include_negated {
+            NegationPolicy::Ignore
+        } else {
+            self.negation.unwrap_or_default()
+        }
+    }
 }
 
 /// A test on a named attribute or slot. Every operator given must pass; at least one is

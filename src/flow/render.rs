@@ -8,6 +8,7 @@ use crate::conversation::value::format_number;
 use crate::flow::compile::{CAction, CRoute, Facts, Outcome, Team};
 use crate::flow::template::{Env, Var};
 use crate::flow::{Action, Route, Value};
+use crate::keywords::NegationPolicy;
 
 /// Renders the outcome's route and actions. A hand-off route adds an `assign` action for
 /// its team (unless one is there already) and an ask route an `ask` action, so the host
@@ -215,7 +216,7 @@ impl Env for RenderEnv<'_, '_> {
                     .detection
                     .keywords
                     .iter()
-                    .filter(|h| !h.negated)
+                    .filter(|h| h.triggers(NegationPolicy::Decline))
                     .map(|h| &*h.keyword)
                     .collect();
                 if hits.is_empty() {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::conversation::{LocalTime, Value};
-use crate::keywords::{KeywordHit, MatchKind};
+use crate::keywords::{KeywordHit, MatchKind, Negation};
 
 /// What a condition saw, for the trace.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -56,8 +56,11 @@ impl std::fmt::Display for Saw {
                     if let MatchKind::Fuzzy { distance } = h.kind {
                         write!(f, " (typo, distance {distance})")?;
                     }
-                    if h.negated {
-                        f.write_str(" (negated)")?;
+                    match h.negation {
+                        Negation::Declined => f.write_str(" (declined)")?,
+                        Negation::Problem => f.write_str(" (negated: a problem)")?,
+                        _ if h.negated => f.write_str(" (negated)")?,
+                        _ => {}
                     }
                 }
                 Ok(())

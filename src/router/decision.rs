@@ -9,7 +9,7 @@ use crate::conversation::ContextUpdate;
 use crate::flow::compile::Outcome;
 use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
 use crate::intent::Detection;
-use crate::keywords::MatchKind;
+use crate::keywords::{MatchKind, Negation};
 
 /// A routing decision.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -61,8 +61,11 @@ impl Decision {
                     if let MatchKind::Fuzzy { distance } = h.kind {
                         let _ = write!(l, " typo distance {distance}");
                     }
-                    if h.negated {
-                        l.push_str(" NEGATED");
+                    match h.negation {
+                        Negation::Declined => l.push_str(" DECLINED"),
+                        Negation::Problem => l.push_str(" NEGATED (a problem)"),
+                        _ if h.negated => l.push_str(" NEGATED"),
+                        _ => {}
                     }
                     l
                 })

@@ -10,6 +10,7 @@ use crate::conversation::{Context, Message, Value};
 use crate::flow::template::Template;
 use crate::flow::{FieldTest, NumberTest, Priority, Weekday};
 use crate::intent::Detection;
+use crate::keywords::NegationPolicy;
 
 /// A team as compiled routes and actions hold it: resolved once, when building.
 #[derive(Debug)]
@@ -85,7 +86,7 @@ pub(super) enum Leaf {
         /// Keyword ids in the flow's keyword vocabulary.
         any: Vec<u32>,
         fuzzy: bool,
-        negated: bool,
+        policy: NegationPolicy,
     },
     Regex(Regex),
     Button(Vec<Box<str>>),

@@ -10,7 +10,7 @@ use super::validate::KeywordVocabulary;
 use crate::conversation::LocalTime;
 use crate::flow::{ConditionTrace, FieldTest, HitPolicy, NumberTest, RuleTrace, Saw, Value};
 use crate::intent::Detection;
-use crate::keywords::MatchKind;
+use crate::keywords::{MatchKind, NegationPolicy};
 
 /// A compiled flow.
 #[derive(Debug)]
@@ -306,11 +306,7 @@ impl Eval<'_, '_> {
         let event = f.message.event.as_ref();
         match leaf {
             Leaf::Intent { ids, min } => self.intent(ids, *min),
-            Leaf::Keyword {
-                any,
-                fuzzy,
-                negated,
-            } => self.keyword(any, *fuzzy, *negated),
+            Leaf::Keyword { any, fuzzy, policy } => self.keyword(any, *fuzzy, *policy),
             Leaf::Regex(re) => match re.find(f.text) {
                 Some(m) => (true, Saw::Text(m.as_str().to_string())),
                 None => (false, Saw::Nothing),
@@ -356,12 +352,12 @@ impl Eval<'_, '_> {
         (ok, saw)
     }
 
-    fn keyword(&self, any: &[u32], fuzzy: bool, negated: bool) -> (bool, Saw) {
+    fn keyword(&self, any: &[u32], fuzzy: bool, policy: NegationPolicy) -> (bool, Saw) {
         let hits = &self.facts.detection.keywords;
         let ok = hits.iter().any(|hit| {
             let kind_ok = fuzzy || matches!(hit.kind, MatchKind::Exact);
             kind_ok
-                && (negated || !hit.negated)
+                && hit.triggers(policy)
                 && self
                     .flow
                     .keywords

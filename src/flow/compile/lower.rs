@@ -15,6 +15,7 @@ use crate::flow::{
     Action, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest, OfficeHours, Route,
     Rule, Value,
 };
+use crate::keywords::NegationPolicy;
 
 /// Regexes are compiled with this size limit so a hostile pattern is a build error,
 /// not a memory blow-up.
@@ -487,18 +488,14 @@ impl Cx<'_> {
         if !t.fuzzy {
             desc.push_str(" (exact only)");
         }
-        if t.include_negated {
-            desc.push_str(" (negated hits count)");
+        let policy = t.policy();
+        match policy {
+            NegationPolicy::Ignore => desc.push_str(" (negated hits count)"),
+            NegationPolicy::Any => desc.push_str(" (any negated hit is dropped)"),
+            _ => {}
         }
-        let (fuzzy, negated) = (t.fuzzy, t.include_negated);
-        leaf(
-            desc,
-            Leaf::Keyword {
-                any,
-                fuzzy,
-                negated,
-            },
-        )
+        let fuzzy = t.fuzzy;
+        leaf(desc, Leaf::Keyword { any, fuzzy, policy })
     }
 }
 

@@ -14,7 +14,7 @@ use crate::flow::{
     Route, Rule, Saw, Value, Weekday,
 };
 use crate::intent::{Detection, IntentScore};
-use crate::keywords::{KeywordHit, MatchKind};
+use crate::keywords::{KeywordHit, MatchKind, Negation};
 use crate::text::{NormalizeOptions, Normalizer};
 
 const INTENTS: [&str; 3] = ["pricing", "support", "general"];
@@ -81,6 +81,11 @@ fn detection(top: Option<(&str, f32)>, hits: &[(&str, bool, bool)]) -> Detection
                     MatchKind::Exact
                 },
                 negated: *negated,
+                negation: if *negated {
+                    Negation::Declined
+                } else {
+                    Negation::None
+                },
                 span: 0..0,
             })
             .collect(),
@@ -175,9 +180,9 @@ fn condition_table() {
         Condition::intent_at_least("pricing", 0.9) => false,
         Condition::intent_at_least("pricing", 0.8) => true,
         Condition::keyword("quote") => true,
-        Condition::Keyword(KeywordTest { any: "quote".into(), fuzzy: false, include_negated: false }) => false,
+        Condition::Keyword(KeywordTest { any: "quote".into(), fuzzy: false, include_negated: false, negation: None }) => false,
         Condition::keyword("demo") => false,
-        Condition::Keyword(KeywordTest { any: "demo".into(), fuzzy: true, include_negated: true }) => true,
+        Condition::Keyword(KeywordTest { any: "demo".into(), fuzzy: true, include_negated: true, negation: None }) => true,
         Condition::keyword("sales call") => false,
         Condition::regex(r"\bquote\b") => true,
         Condition::regex(r"(?-i)\bquote\b") => false,
@@ -395,7 +400,8 @@ fn leaf() -> impl Strategy<Value = Condition> {
             KeywordTest {
                 any: Names::from(KEYWORDS[i]),
                 fuzzy: f,
-                include_negated: n
+                include_negated: n,
+                negation: None,
             }
         )),
         (0..3usize).prop_map(|i| Condition::button(format!("b{i}").as_str())),
