@@ -38,11 +38,13 @@ use crate::keywords::{KeywordHit, KeywordMatcher};
 use crate::scorer::{self, Example, LinearModel, RawFeature, TrainOptions, SCRATCH};
 use crate::text::{NormalizeOptions, Normalized, Normalizer};
 
-/// Default for [`IntentModelBuilder::max_message_len`]: longer messages are cut (at a
-/// char boundary) before scoring. 16 KiB is far beyond any chat message.
-pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
-
 use crate::limits::Limits;
+pub use crate::limits::DEFAULT_MAX_MESSAGE_LEN;
+use crate::seeded::{Folds, Rng};
+
+/// The generator that deals calibration folds: one fixed stream, so that the same data
+/// and options give the same model.
+const CALIBRATION_RNG: Rng = Rng::from_state(0x2545_F491_4F6C_DD1D);
 
 /// Below this many in-scope held-out examples, the default threshold is 0.5 rather than
 /// one chosen by an accuracy budget that so few examples cannot measure.
@@ -573,25 +575,13 @@ impl Prepared<'_> {
         if examples.len() < folds * 2 {
             return Vec::new();
         }
-        // Deterministic shuffle, then round-robin into folds.
-        let mut order: Vec<usize> = (0..examples.len()).collect();
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        let folds = Folds::deal([examples.len()], folds, &mut CALIBRATION_RNG.clone());
         let mut out = Vec::with_capacity(examples.len());
-        for fold in 0..folds {
-            let train: Vec<(&str, Option<usize>)> = order
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| k % folds != fold)
-                .map(|(_, &i)| examples[i])
-                .collect();
+        for split in folds.splits() {
+            let train: Vec<(&str, Option<usize>)> =
+                split.train.iter().map(|&i| examples[i]).collect();
             let model = self.train(&train, c);
-            for (_, &i) in order.iter().enumerate().filter(|(k, _)| k % folds == fold) {
+            for i in split.held_out {
                 let (text, class) = examples[i];
                 out.push(model.observe(text, class));
             }

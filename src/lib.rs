@@ -126,6 +126,7 @@ pub mod keywords;
 pub mod limits;
 pub mod router;
 mod scorer;
+mod seeded;
 pub mod text;
 
 pub use assign::{

@@ -31,6 +31,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::seeded::Rng;
 use crate::text::next_token;
 
 /// Seeds keep the feature families apart in the hash space.
@@ -733,7 +734,7 @@ impl LinearModel {
         // a random order: the solver's joint passes read it in runs of consecutive rows,
         // and examples come grouped by intent.
         let mut rows_order: Vec<usize> = (0..examples.len()).collect();
-        shuffle(&mut rows_order, &mut seed_rng(examples.len() as u64));
+        Rng::seeded(examples.len() as u64).shuffle(&mut rows_order);
         let mut x_start = Vec::with_capacity(examples.len() + 1);
         let mut x_index: Vec<u32> = Vec::new();
         let mut x_value: Vec<f32> = Vec::new();
@@ -1459,11 +1460,11 @@ fn train_one_vs_rest(
             alpha: vec![0.0; l * CLASS_BLOCK],
             diag: 0.5 / options.c,
         };
-        let mut rng = seed_rng(!(first as u64));
+        let mut rng = Rng::seeded(!(first as u64));
         let mut runs: Vec<usize> = (0..l.div_ceil(RUN)).collect();
         let mut order = Vec::with_capacity(l);
-        let mut reorder = |order: &mut Vec<usize>, rng: &mut u64| {
-            shuffle(&mut runs, rng);
+        let mut reorder = |order: &mut Vec<usize>, rng: &mut Rng| {
+            rng.shuffle(&mut runs);
             order.clear();
             order.extend(
                 runs.iter()
@@ -1471,7 +1472,9 @@ fn train_one_vs_rest(
             );
         };
         let mut active: Vec<Vec<usize>> = vec![Vec::new(); block];
-        let mut class_rngs: Vec<u64> = (first..first + block).map(|c| seed_rng(c as u64)).collect();
+        let mut class_rngs: Vec<Rng> = (first..first + block)
+            .map(|c| Rng::seeded(c as u64))
+            .collect();
         let mut passes = 0;
         while passes < options.max_iter {
             reorder(&mut order, &mut rng);
@@ -1511,27 +1514,6 @@ fn train_one_vs_rest(
         first += block;
     }
     (per_class, bias)
-}
-
-fn seed_rng(seed: u64) -> u64 {
-    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1
-}
-
-/// xorshift64: the solver's only randomness, the order of its passes.
-fn next_random(rng: &mut u64) -> u64 {
-    *rng ^= *rng << 13;
-    *rng ^= *rng >> 7;
-    *rng ^= *rng << 17;
-    *rng
-}
-
-/// Fisher-Yates.
-fn shuffle(order: &mut [usize], rng: &mut u64) {
-    let n = order.len();
-    for s in 0..n {
-        let j = s + (next_random(rng) % (n - s) as u64) as usize;
-        order.swap(s, j);
-    }
 }
 
 /// Moves the dual variable `alpha` (label `y`, gradient `g`, Hessian diagonal `qd`) to
@@ -1641,7 +1623,7 @@ impl JointProblem<'_, '_> {
         order: &mut [usize],
         passes: usize,
         eps: f32,
-        rng: &mut u64,
+        rng: &mut Rng,
     ) -> usize {
         let bias_at = self.weights.len() - CLASS_BLOCK + k;
         let mut active = order.len();
@@ -1650,7 +1632,7 @@ impl JointProblem<'_, '_> {
         for pass in 1..=passes {
             let mut pg_max_new = f32::NEG_INFINITY;
             let mut pg_min_new = f32::INFINITY;
-            shuffle(&mut order[..active], rng);
+            rng.shuffle(&mut order[..active]);
             let mut s = 0;
             while s < active {
                 let i = order[s];
