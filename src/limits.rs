@@ -19,6 +19,10 @@
 /// any chat message.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
 
+/// The most intents a model can hold, whatever [`Limits::max_intents`] allows: the
+/// scorer stores an intent's index in 16 bits.
+pub(crate) const MAX_MODEL_INTENTS: usize = 1 << 16;
+
 /// Size limits with documented defaults. Every limit is inclusive: a value equal to the
 /// limit is accepted. Exceeding one when building is a [`BuildError`] naming the item;
 /// a message longer than `max_message_len` is cut at a char boundary before scoring and
