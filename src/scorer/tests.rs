@@ -9,6 +9,7 @@ use super::train::*;
 use super::vector::*;
 use super::vectorize::*;
 use super::*;
+use proptest::prelude::*;
 
 impl LinearModel {
     /// Forgets the precomputed character vectors, so every word is scored n-gram
@@ -277,7 +278,6 @@ fn rows_touch_as_few_lines_as_their_length_allows() {
 /// hashes share a home slot, a tag byte or both, and when probes wrap around.
 #[test]
 fn feature_table_agrees_with_a_map() {
-    use proptest::prelude::*;
     // Bits 3..31 pick the home slot (the last value: the last slot, whatever the
     // capacity). The fingerprint is bits 32.., the tag the top byte (0 and 1 both
     // give tag 1). Hashes with one fingerprint are one feature to the table, so
@@ -418,4 +418,94 @@ fn blocks_are_unit_length() {
         .map(|e| e.value * e.value)
         .sum();
     assert!((chars - 1.0).abs() < 1e-4, "{chars}");
+}
+
+/// Words that recur across phrases, so that models have shared, dense rows.
+const WORDS: &[&str] = &[
+    "price", "plan", "cost", "demo", "login", "crash", "refund", "invoice", "team", "seats",
+    "hello", "the", "my", "app", "how", "much", "is", "a", "for", "café",
+];
+
+/// A word: a common one, or a random one (an unseen word, a long one, a typo).
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(WORDS).prop_map(String::from),
+        1 => "[a-zé]{1,12}",
+        1 => "[a-z]{30,40}",
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(word(), 0..8).prop_map(|words| words.join(" "))
+}
+
+/// A random training set: `(text, class, with a keyword feature)` for 1 to 24 intents
+/// and a few negatives.
+fn training_set() -> impl Strategy<Value = (usize, Vec<(String, Option<usize>, bool)>)> {
+    (1usize..24).prop_flat_map(|classes| {
+        let example = (
+            text(),
+            prop::option::weighted(0.9, 0..classes),
+            any::<bool>(),
+        );
+        (Just(classes), prop::collection::vec(example, 1..60))
+    })
+}
+
+fn model_of(classes: usize, data: &[(String, Option<usize>, bool)]) -> LinearModel {
+    let mut buf = Vec::new();
+    let examples: Vec<Example> = data
+        .iter()
+        .map(|(text, class, keyword)| {
+            let mut features = Vec::new();
+            extract(text, &mut buf, |f| features.push(f));
+            if let (Some(class), true) = (class, keyword) {
+                features.push(RawFeature {
+                    hash: keyword_feature(*class, false),
+                    token: u32::MAX,
+                    unigram: false,
+                    extends: false,
+                });
+            }
+            Example {
+                features,
+                class: *class,
+            }
+        })
+        .collect();
+    LinearModel::train(&examples, classes, TrainOptions::default())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The kernels (i8 rows, 16-bit fixed-point sums, chain and word vectors) agree
+    /// with plain f32 sums over the same dequantized weights, within the bound the
+    /// reference derives from the fixed-point steps.
+    #[test]
+    fn kernels_agree_with_the_f32_reference(
+        (classes, data) in training_set(),
+        messages in prop::collection::vec((text(), prop::collection::vec(0usize..24, 0..3)), 1..6),
+    ) {
+        let model = model_of(classes, &data);
+        let mut plain = model.clone();
+        plain.drop_vectors();
+        let mut scratch = Scratch::default();
+        for (message, keywords) in &messages {
+            for model in [&model, &plain] {
+                let hashes = keywords.iter().map(|&c| keyword_feature(c % classes, c % 2 == 1));
+                model.vectorize(message, hashes, &mut scratch);
+                model.score(&mut scratch);
+                let reference = model.reference(&scratch);
+                prop_assert_eq!(scratch.scores.len(), classes);
+                for (class, (&got, &want)) in scratch.scores.iter().zip(&reference.scores).enumerate() {
+                    prop_assert!(
+                        (got - want).abs() <= reference.tolerance,
+                        "{:?}, intent {}: kernels {} vs reference {} (tolerance {})",
+                        message, class, got, want, reference.tolerance
+                    );
+                }
+            }
+        }
+    }
 }
