@@ -8,6 +8,10 @@
 //! enough), a confidence in `[0, 1]`, ranked alternatives, keyword hits and the words that
 //! drove the score.
 //!
+//! The builder and its validation are in `builder` (options as one serde value:
+//! [`ModelOptions`]), training in `training`, confidence calibration and the threshold
+//! in `calibration`, detection in `model` and `rank`.
+//!
 //! Complexity: training is roughly linear in the total length of the phrases times the
 //! number of intents; `detect` is linear in the message length plus the weight rows of the
 //! message's features, independent of the number of phrases.

@@ -112,3 +112,107 @@ fn out_of_range(path: &str, value: f32, expected: &str) -> BuildError {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Intent, IntentModel, IntentModelBuilder};
+
+    fn intents(builder: &mut IntentModelBuilder) -> &mut IntentModelBuilder {
+        builder
+            .intent(Intent::new("pricing").phrases([
+                "how much does it cost",
+                "what are your prices",
+                "price for ten seats",
+            ]))
+            .intent(Intent::new("support").phrases([
+                "the app crashes",
+                "I can't log in",
+                "reset my password",
+            ]))
+            .negative("nice weather today")
+    }
+
+    #[test]
+    fn defaults_are_the_builders() {
+        assert_eq!(
+            IntentModel::builder().model_options(),
+            ModelOptions::default()
+        );
+        let parsed: ModelOptions = serde_json::from_str("{}").unwrap();
+        assert_eq!(parsed, ModelOptions::default());
+    }
+
+    /// Every setter shows in the options, and the options, through JSON, build the
+    /// same model.
+    #[test]
+    fn every_setter_round_trips_through_json() {
+        let limits = Limits {
+            max_phrases: 500,
+            ..Limits::default()
+        };
+        let mut set = IntentModel::builder();
+        intents(&mut set)
+            .limits(limits)
+            .threshold(0.3)
+            .max_in_scope_loss(0.05)
+            .calibration_folds(3)
+            .regularization(2.0)
+            .normalize_options(NormalizeOptions::default().fold_accents(false))
+            .max_message_len(12)
+            .calibrate_on([("the app crashes again", Some("support")), ("hi", None)]);
+        let options = set.model_options();
+        assert_eq!(options.threshold, Some(0.3));
+        assert_eq!(options.max_in_scope_loss, 0.05);
+        assert_eq!(options.calibration_folds, 3);
+        assert_eq!(options.regularization, 2.0);
+        assert!(!options.normalize.folds_accents());
+        assert_eq!(options.limits.max_message_len, 12);
+        assert_eq!(options.limits.max_phrases, 500);
+        assert_eq!(options.calibrate_on.len(), 2);
+
+        let json = serde_json::to_string(&options).unwrap();
+        let back: ModelOptions = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, options);
+        let mut from_options = IntentModel::builder();
+        intents(&mut from_options).options(&back);
+        let (a, b) = (set.build().unwrap(), from_options.build().unwrap());
+        assert_eq!(a.threshold(), b.threshold());
+        for text in [
+            "how much for the pro plan",
+            "crash when I log in",
+            "hello there",
+        ] {
+            assert_eq!(a.detect(text), b.detect(text));
+        }
+        assert!(a.detect("a message longer than twelve bytes").truncated);
+    }
+
+    #[test]
+    fn options_are_checked_on_the_builders_path() {
+        let cases = [
+            (r#"{"threshold": 1.5}"#, "threshold"),
+            (r#"{"threshold": -0.1}"#, "threshold"),
+            (r#"{"max_in_scope_loss": 2}"#, "max_in_scope_loss"),
+            (r#"{"regularization": 0}"#, "regularization"),
+            (r#"{"regularization": -1}"#, "regularization"),
+            (r#"{"limits": {"max_phrase_len": 5}}"#, "negatives[0]"),
+            (
+                r#"{"calibrate_on": [["hi", "billing"]]}"#,
+                "calibrate_on[0].intent",
+            ),
+        ];
+        for (json, path) in cases {
+            let options: ModelOptions = serde_json::from_str(json).unwrap();
+            let mut builder = IntentModel::builder();
+            let err = intents(&mut builder).options(&options).build().unwrap_err();
+            assert_eq!(err.path(), path, "{json}");
+        }
+        for json in [r#"{"treshold": 0.5}"#, r#"{"limits": {"max_words": 1}}"#] {
+            assert!(
+                serde_json::from_str::<ModelOptions>(json).is_err(),
+                "{json}"
+            );
+        }
+    }
+}

@@ -21,11 +21,32 @@
 //! n-gram (plus one correcting entry per n-gram the word repeats). Only unseen words
 //! longer than 32 chars are scored n-gram by n-gram.
 //!
-//! Complexity: extracting features is linear in the message length (at most 14 hashed
-//! n-grams per character of an unseen word); scoring touches one row per known feature,
-//! so a detection costs O(message length + rows × intents) and does not scan phrases.
-//! Training is O(iterations × non-zeros) per intent with shrinking, deterministic for
-//! given data.
+//! # Complexity
+//!
+//! With `n` the message's length in bytes, `k` the number of intents, `E` the examples,
+//! `Z` their non-zero features and `V` the vocabulary:
+//!
+//! - **Detection** (`vectorize` then `score`): O(n) to extract and look up features (at
+//!   most 14 hashed n-grams per char of an unseen word, one probe each), then one row per
+//!   known feature: O(n + rows × k) in all, independent of the number of phrases. Dense
+//!   rows cost `k` rounded up to 8 multiply-adds each, done eight at a time; a sparse row
+//!   costs its length.
+//! - **Training** (`LinearModel::train`): O(Z) to build the vocabulary and the matrix;
+//!   the solver makes at most `max_iter` passes per block of 16 intents, a joint pass
+//!   costing O(Z × 16) and a lone pass O(non-zeros of the examples still active); storing
+//!   is O(V log V) for the frequency order plus O(V × k) for the rows and the
+//!   precomputed character vectors. Deterministic for given data: the only randomness
+//!   is the pass order, from [`crate::seeded::Rng`] seeded by the data's size.
+//!
+//! # Map
+//!
+//! - `features`: hashing words, bigrams, character n-grams and keywords;
+//! - `table`: the feature table, the weight rows' layout, i8 quantization;
+//! - `vector`: sparse TF-IDF vectors and the per-thread scratch buffers;
+//! - `vectorize`: a message to its vector (word and chain vectors);
+//! - `kernels`: the vector to one score per intent;
+//! - `train`, `solver`: examples to a stored model;
+//! - `reference` (tests only): plain f32 scoring the kernels are checked against.
 
 mod features;
 mod kernels;
