@@ -112,9 +112,10 @@ impl Folds {
     }
 
     /// Every fold in turn, as the items to train on and the items held out: both in
-    /// the order they were dealt.
+    /// the order they were dealt. Folds that were dealt no item (more folds than
+    /// items) are left out, so a huge fold count costs nothing.
     pub(crate) fn splits(&self) -> impl Iterator<Item = Split> + '_ {
-        (0..self.count).map(move |fold| {
+        (0..self.count.min(self.dealt.len())).map(move |fold| {
             let (held_out, train) = self.dealt.iter().partition(|&&i| self.fold_of[i] == fold);
             Split {
                 fold,
@@ -219,6 +220,7 @@ mod tests {
                 first += size;
             }
             let mut held_out = vec![0usize; n];
+            prop_assert_eq!(folds.splits().count(), count.min(n));
             for split in folds.splits() {
                 prop_assert_eq!(split.train.len() + split.held_out.len(), n);
                 for &i in &split.held_out {

@@ -208,6 +208,11 @@ mod tests {
             let err = intents(&mut builder).options(&options).build().unwrap_err();
             assert_eq!(err.path(), path, "{json}");
         }
+        // Any fold count builds: too many for the phrases means no calibration.
+        let options: ModelOptions =
+            serde_json::from_str(r#"{"calibration_folds": 18446744073709551615}"#).unwrap();
+        let mut builder = IntentModel::builder();
+        assert!(intents(&mut builder).options(&options).build().is_ok());
         for json in [r#"{"treshold": 0.5}"#, r#"{"limits": {"max_words": 1}}"#] {
             assert!(
                 serde_json::from_str::<ModelOptions>(json).is_err(),

@@ -88,7 +88,7 @@ impl Prepared<'_> {
     /// Raw scores of every training example, each from a model that did not see it.
     pub(super) fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<Observation> {
         let examples = self.all_examples();
-        if examples.len() < folds * 2 {
+        if examples.len() < folds.saturating_mul(2) {
             return Vec::new();
         }
         let folds = Folds::deal([examples.len()], folds, &mut CALIBRATION_RNG.clone());
