@@ -127,6 +127,7 @@ pub mod keywords;
 pub mod limits;
 pub mod router;
 mod scorer;
+mod seeded;
 pub mod slots;
 pub mod text;
 

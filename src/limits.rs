@@ -13,6 +13,16 @@
 //! assert_eq!(err.path(), "intents[0].phrases[0]");
 //! ```
 
+/// Default for [`Limits::max_message_len`] (and
+/// [`IntentModelBuilder::max_message_len`](crate::IntentModelBuilder::max_message_len)):
+/// longer messages are cut (at a char boundary) before scoring. 16 KiB is far beyond
+/// any chat message.
+pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
+
+/// The most intents a model can hold, whatever [`Limits::max_intents`] allows: the
+/// scorer stores an intent's index in 16 bits.
+pub(crate) const MAX_MODEL_INTENTS: usize = 1 << 16;
+
 /// Size limits with documented defaults. Every limit is inclusive: a value equal to the
 /// limit is accepted. Exceeding one when building is a [`BuildError`] naming the item;
 /// a message longer than `max_message_len` is cut at a char boundary before scoring and
@@ -42,7 +52,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_message_len: crate::intent::DEFAULT_MAX_MESSAGE_LEN,
+            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
             max_intents: 10_000,
             max_phrases: 1_000_000,
             max_phrase_len: 2_048,

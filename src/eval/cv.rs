@@ -1,63 +1,23 @@
 //! k-fold cross-validation over the intents' own example phrases.
 
 use crate::error::{BuildError, ValidationError};
-use crate::intent::{Detection, Intent, IntentModelBuilder};
+use crate::intent::{Detection, Intent, IntentModel, IntentModelBuilder};
+use crate::seeded::{Folds, Rng};
 use crate::text::Normalizer;
 
 use super::report::Evaluation;
 
-/// A tiny deterministic PRNG (splitmix64): good enough to shuffle folds, and the same
-/// on every platform.
-#[derive(Clone, Debug)]
-pub(crate) struct SplitMix64(u64);
-
 /// Calibration folds of each fold's model.
 pub(crate) const INNER_CALIBRATION_FOLDS: usize = 2;
 
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`), by multiply-shift (no modulo bias worth naming).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            items.swap(i, self.below(i + 1));
-        }
-    }
-}
-
-/// The fold of every phrase, `folds[intent][phrase]`, stratified by intent: each
-/// intent's phrases are shuffled and dealt round-robin, and the dealing continues
-/// from intent to intent so folds stay within one phrase of each other in size.
-pub(crate) fn assign_folds(intents: &[Intent], folds: usize, seed: u64) -> Vec<Vec<usize>> {
-    let mut rng = SplitMix64::new(seed);
-    let mut next = 0usize;
-    intents
-        .iter()
-        .map(|intent| {
-            let mut order: Vec<usize> = (0..intent.phrases.len()).collect();
-            rng.shuffle(&mut order);
-            let mut fold_of = vec![0; intent.phrases.len()];
-            for phrase in order {
-                fold_of[phrase] = next % folds;
-                next += 1;
-            }
-            fold_of
-        })
-        .collect()
+/// The fold of every phrase, stratified by intent (see [`Folds`]): phrase `p` of
+/// intent `i` is item `p` plus the phrases of the intents before `i`.
+pub(crate) fn assign_folds(intents: &[Intent], folds: usize, seed: u64) -> Folds {
+    Folds::deal(
+        intents.iter().map(|i| i.phrases.len()),
+        folds,
+        &mut Rng::seeded(seed),
+    )
 }
 
 /// Cross-validates an intent set on its own phrases: splits every intent's phrases
@@ -109,56 +69,36 @@ pub fn cross_validate(
             },
         ));
     }
-    let fold_of = assign_folds(intents, folds, seed);
-    let normalizer = Normalizer::default();
+    let folds = assign_folds(intents, folds, seed);
+    // Item `first[i] + p` is phrase `p` of intent `i`.
+    let first: Vec<usize> = intents
+        .iter()
+        .scan(0, |next, i| {
+            let at = *next;
+            *next += i.phrases.len();
+            Some(at)
+        })
+        .collect();
+    // Item `k` is phrase `phrase_of[k].1` of intent `phrase_of[k].0`.
+    let phrase_of: Vec<(usize, usize)> = intents
+        .iter()
+        .enumerate()
+        .flat_map(|(i, intent)| (0..intent.phrases.len()).map(move |p| (i, p)))
+        .collect();
     let mut detections: Vec<Vec<Option<Detection>>> = intents
         .iter()
         .map(|i| vec![None; i.phrases.len()])
         .collect();
-    for fold in 0..folds {
-        let mut kept = Vec::with_capacity(intents.len());
-        let mut original = Vec::with_capacity(intents.len());
-        for (i, intent) in intents.iter().enumerate() {
-            let phrases: Vec<String> = intent
-                .phrases
-                .iter()
-                .zip(&fold_of[i])
-                .filter(|(_, &f)| f != fold)
-                .map(|(p, _)| p.clone())
-                .collect();
-            let has_phrase = phrases.iter().any(|p| !normalizer.normalize(p).is_empty());
-            // An intent with phrases only in this fold would fail to build; the full
-            // set is still validated by the other folds (or fold 0 below).
-            if !has_phrase && intent.keywords.is_empty() && !intent.phrases.is_empty() {
-                continue;
-            }
-            kept.push(Intent {
-                id: intent.id.clone(),
-                phrases,
-                keywords: intent.keywords.clone(),
-            });
-            original.push(i);
-        }
-        let held_out = fold_of.iter().any(|f| f.contains(&fold));
-        if !held_out {
+    for split in folds.splits() {
+        if split.held_out.is_empty() {
             continue;
         }
-        if kept.is_empty() {
+        let Some(model) = fold_model(template, intents, &first, &folds, split.fold)? else {
             continue; // nothing to train: every held-out phrase stays undetected
-        }
-        let mut builder = template.clone();
-        builder
-            .intents(kept)
-            .calibration_folds(INNER_CALIBRATION_FOLDS);
-        let model = builder
-            .build()
-            .map_err(|e| remap_intent_path(e, &original))?;
-        for (i, intent) in intents.iter().enumerate() {
-            for (p, phrase) in intent.phrases.iter().enumerate() {
-                if fold_of[i][p] == fold {
-                    detections[i][p] = Some(model.detect(phrase));
-                }
-            }
+        };
+        for item in split.held_out {
+            let (i, p) = phrase_of[item];
+            detections[i][p] = Some(model.detect(&intents[i].phrases[p]));
         }
     }
     let nothing = Detection {
@@ -179,6 +119,52 @@ pub fn cross_validate(
         })
     });
     Ok(Evaluation::from_examples(triples))
+}
+
+/// The model trained on every phrase outside `fold` (and every keyword), or `None`
+/// when no intent is left to train.
+fn fold_model(
+    template: &IntentModelBuilder,
+    intents: &[Intent],
+    first: &[usize],
+    folds: &Folds,
+    fold: usize,
+) -> Result<Option<IntentModel>, BuildError> {
+    let normalizer = Normalizer::default();
+    let mut kept = Vec::with_capacity(intents.len());
+    let mut original = Vec::with_capacity(intents.len());
+    for (i, intent) in intents.iter().enumerate() {
+        let phrases: Vec<String> = intent
+            .phrases
+            .iter()
+            .enumerate()
+            .filter(|&(p, _)| folds.of(first[i] + p) != fold)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let has_phrase = phrases.iter().any(|p| !normalizer.normalize(p).is_empty());
+        // An intent with phrases only in this fold would fail to build; the full
+        // set is still validated by the other folds.
+        if !has_phrase && intent.keywords.is_empty() && !intent.phrases.is_empty() {
+            continue;
+        }
+        kept.push(Intent {
+            id: intent.id.clone(),
+            phrases,
+            keywords: intent.keywords.clone(),
+        });
+        original.push(i);
+    }
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = template.clone();
+    builder
+        .intents(kept)
+        .calibration_folds(INNER_CALIBRATION_FOLDS);
+    let model = builder
+        .build()
+        .map_err(|e| remap_intent_path(e, &original))?;
+    Ok(Some(model))
 }
 
 /// Maps `intents[j]` in a fold's error path back to the caller's index.

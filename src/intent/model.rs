@@ -1,0 +1,275 @@
+//! [`IntentModel`]: detection on a trained model.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::keywords::{KeywordHit, KeywordMatcher};
+use crate::scorer::{self, LinearModel, SCRATCH};
+use crate::text::{Normalized, Normalizer};
+
+use super::builder::IntentModelBuilder;
+use super::calibration::{Calibration, Observation};
+use super::rank::best_scores;
+use super::{Detection, Evidence, IntentScore};
+
+#[derive(Debug)]
+pub(super) struct Inner {
+    pub(super) ids: Vec<Arc<str>>,
+    pub(super) class_index: BTreeMap<String, usize>,
+    pub(super) normalizer: Normalizer,
+    pub(super) keywords: KeywordMatcher,
+    pub(super) linear: LinearModel,
+    pub(super) calibration: Calibration,
+    pub(super) max_message_len: usize,
+}
+
+impl Inner {
+    /// What calibration needs of a held-out message whose right answer is `truth`.
+    pub(super) fn observe(&self, text: &str, truth: Option<usize>) -> Observation {
+        let (text, _) = cut(text, self.max_message_len);
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut normalized = std::mem::take(&mut scratch.normalized);
+            let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
+            scratch.normalized = normalized;
+            let (best, score) =
+                scratch
+                    .scores
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0, f32::NEG_INFINITY),
+                        |b, (i, &s)| if s > b.1 { (i, s) } else { b },
+                    );
+            Observation {
+                best,
+                score,
+                unknown,
+                truth,
+            }
+        })
+    }
+
+    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`. Returns
+    /// the keyword hits and the number of unknown words not covered by a keyword hit (a
+    /// typo of a keyword is not a sign of an off-topic message).
+    fn analyze(
+        &self,
+        text: &str,
+        normalized: &mut Normalized,
+        scratch: &mut scorer::Scratch,
+    ) -> (Vec<KeywordHit>, f32) {
+        self.normalizer.normalize_into(text, normalized);
+        let mut hits = Vec::new();
+        if !self.keywords.is_empty() {
+            self.keywords.find_normalized(normalized, &mut hits);
+        }
+        let keyword_features = hits.iter().filter_map(|hit| {
+            let class = *self.class_index.get(&*hit.intent)?;
+            Some(scorer::keyword_feature(class, hit.negated))
+        });
+        self.linear
+            .vectorize(normalized.as_str(), keyword_features, scratch);
+        self.linear.score(scratch);
+        let mut unknown = scratch.unknown.len();
+        if unknown > 0 && !hits.is_empty() {
+            // Both lists are in message order (unknown tokens ascending, hits by
+            // position), so one forward walk does.
+            let mut next_hit = 0;
+            let mut covered = 0;
+            for &token in &scratch.unknown {
+                let Some(range) = scratch.word_range(token as usize) else {
+                    continue;
+                };
+                let span = normalized.original_span(range);
+                while next_hit < hits.len() && hits[next_hit].span.end <= span.start {
+                    next_hit += 1;
+                }
+                if hits[next_hit.min(hits.len())..]
+                    .iter()
+                    .take_while(|h| h.span.start < span.end)
+                    .any(|h| span.start < h.span.end)
+                {
+                    covered += 1;
+                }
+            }
+            unknown -= covered;
+        }
+        (hits, unknown as f32)
+    }
+}
+
+/// A trained intent model. Immutable, `Send + Sync`, and cheap to clone.
+#[derive(Clone, Debug)]
+pub struct IntentModel {
+    pub(super) inner: Arc<Inner>,
+    pub(super) threshold: f32,
+}
+
+impl IntentModel {
+    /// A builder for a model.
+    pub fn builder() -> IntentModelBuilder {
+        IntentModelBuilder::new()
+    }
+
+    /// Detects the intent of `text`. Never panics, whatever the input.
+    pub fn detect(&self, text: &str) -> Detection {
+        let inner = &*self.inner;
+        let (text, truncated) = cut(text, inner.max_message_len);
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let mut normalized = std::mem::take(&mut scratch.normalized);
+            let (keywords, unknown) = inner.analyze(text, &mut normalized, &mut scratch);
+            let detection = self.detection_from(
+                &mut scratch,
+                &normalized,
+                text,
+                keywords,
+                unknown,
+                truncated,
+            );
+            scratch.normalized = normalized;
+            detection
+        })
+    }
+
+    fn detection_from(
+        &self,
+        scratch: &mut scorer::Scratch,
+        normalized: &Normalized,
+        text: &str,
+        keywords: Vec<KeywordHit>,
+        unknown: f32,
+        truncated: bool,
+    ) -> Detection {
+        let inner = &*self.inner;
+        let (top, count) = best_scores(&scratch.scores);
+        let alternatives: Vec<IntentScore> = top[..count]
+            .iter()
+            .map(|&(class, s)| IntentScore {
+                intent: inner.ids[class].clone(),
+                confidence: inner.calibration.confidence(s, unknown),
+            })
+            .collect();
+        let confidence = alternatives.first().map_or(0.0, |a| a.confidence);
+        let intent = alternatives
+            .first()
+            .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
+            .map(|a| a.intent.clone());
+        let evidence = if count > 0 {
+            self.evidence(scratch, normalized, text, top[0].0)
+        } else {
+            Vec::new()
+        };
+        Detection {
+            intent,
+            confidence,
+            alternatives,
+            keywords,
+            evidence,
+            truncated,
+        }
+    }
+
+    /// Sums each token's feature contributions to `class` and keeps the top three.
+    fn evidence(
+        &self,
+        scratch: &mut scorer::Scratch,
+        normalized: &Normalized,
+        text: &str,
+        class: usize,
+    ) -> Vec<Evidence> {
+        let vector = &scratch.vector;
+        let linear = &self.inner.linear;
+        let mut sums = std::mem::take(&mut scratch.sums);
+        sums.clear();
+        sums.resize(scratch.word_count(), 0.0);
+        for entry in &vector.entries {
+            if entry.token != u32::MAX {
+                sums[entry.token as usize] += entry.value * linear.weight(entry.id, class);
+            }
+        }
+        for &(word, token) in &vector.words {
+            sums[token as usize] += vector.word_value * linear.word_weight(word, class);
+        }
+        // The three tokens that pushed hardest, strongest first.
+        let mut best: [(usize, f32); 3] = [(usize::MAX, 0.0); 3];
+        for (token, &weight) in sums.iter().enumerate() {
+            if weight <= 0.0 {
+                continue;
+            }
+            if let Some(at) = best.iter().position(|b| b.0 == usize::MAX || weight > b.1) {
+                best[at..].rotate_right(1);
+                best[at] = (token, weight);
+            }
+        }
+        scratch.sums = sums;
+        // The vectorizer kept each token's range: no second pass over the text.
+        let ranges = best.map(|(token, _)| scratch.word_range(token));
+        best.iter()
+            .zip(ranges)
+            .filter_map(|(&(_, weight), range)| {
+                let span = normalized.original_span(range?);
+                Some(Evidence {
+                    text: text.get(span.clone())?.to_string(),
+                    span,
+                    weight,
+                })
+            })
+            .collect()
+    }
+
+    /// The no-intent threshold on the calibrated confidence.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The same model with another no-intent threshold (cheap: shares the weights).
+    pub fn with_threshold(&self, threshold: f32) -> IntentModel {
+        IntentModel {
+            inner: Arc::clone(&self.inner),
+            threshold: if threshold.is_nan() {
+                self.threshold
+            } else {
+                threshold.clamp(0.0, 1.0)
+            },
+        }
+    }
+
+    /// The intent ids, in the order they were given.
+    pub fn intent_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.inner.ids.iter().map(|id| &**id)
+    }
+
+    /// Whether the model knows an intent with this id.
+    pub fn has_intent(&self, id: &str) -> bool {
+        self.inner.class_index.contains_key(id)
+    }
+
+    /// The keyword matcher over every intent's keywords.
+    pub fn keyword_matcher(&self) -> &KeywordMatcher {
+        &self.inner.keywords
+    }
+
+    /// The normalizer the model applies to messages.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.inner.normalizer
+    }
+
+    /// Approximate heap memory held by the model, in bytes.
+    pub fn model_bytes(&self) -> usize {
+        self.inner.linear.bytes()
+            + self.inner.ids.iter().map(|id| id.len() + 32).sum::<usize>() * 2
+            + std::mem::size_of::<Inner>()
+    }
+}
+
+fn normalized_has_content(normalized: &Normalized) -> bool {
+    normalized.tokens().next().is_some()
+}
+
+/// Cuts `text` to at most `max` bytes at a char boundary.
+fn cut(text: &str, max: usize) -> (&str, bool) {
+    let kept = crate::text::truncate_at_char_boundary(text, max);
+    (kept, kept.len() < text.len())
+}

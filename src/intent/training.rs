@@ -1,0 +1,107 @@
+//! Training the scorer on validated input, and cross-validated observations for
+//! calibration.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::keywords::KeywordMatcher;
+use crate::scorer::{self, Example, LinearModel, RawFeature, TrainOptions};
+use crate::seeded::{Folds, Rng};
+use crate::text::{Normalized, Normalizer};
+
+use super::builder::IntentModelBuilder;
+use super::calibration::{Calibration, Observation};
+use super::model::Inner;
+
+/// The generator that deals calibration folds: one fixed stream, so that the same data
+/// and options give the same model.
+const CALIBRATION_RNG: Rng = Rng::from_state(0x2545_F491_4F6C_DD1D);
+
+/// Validated input, ready to train.
+pub(super) struct Prepared<'a> {
+    pub(super) builder: &'a IntentModelBuilder,
+    pub(super) normalizer: Normalizer,
+    pub(super) keywords: KeywordMatcher,
+    pub(super) ids: Vec<Arc<str>>,
+    pub(super) class_index: BTreeMap<String, usize>,
+}
+
+impl Prepared<'_> {
+    pub(super) fn class_of(&self, id: &str) -> Option<usize> {
+        self.class_index.get(id).copied()
+    }
+
+    /// Every training text with its class: phrases, keywords (a keyword alone is an
+    /// example of its intent), negatives.
+    pub(super) fn all_examples(&self) -> Vec<(&str, Option<usize>)> {
+        let mut out = Vec::new();
+        for (class, intent) in self.builder.intents.iter().enumerate() {
+            for text in intent.phrases.iter().chain(&intent.keywords) {
+                out.push((text.as_str(), Some(class)));
+            }
+        }
+        for text in &self.builder.negatives {
+            out.push((text.as_str(), None));
+        }
+        out
+    }
+
+    pub(super) fn train(&self, examples: &[(&str, Option<usize>)], c: f32) -> Inner {
+        let mut normalized = Normalized::default();
+        let mut buf = Vec::new();
+        let mut hits = Vec::new();
+        let data: Vec<Example> = examples
+            .iter()
+            .map(|&(text, class)| {
+                self.normalizer.normalize_into(text, &mut normalized);
+                let mut features = Vec::new();
+                scorer::extract(normalized.as_str(), &mut buf, |f| features.push(f));
+                hits.clear();
+                self.keywords.find_normalized(&normalized, &mut hits);
+                for hit in &hits {
+                    features.push(RawFeature {
+                        hash: scorer::keyword_feature(self.class_index[&*hit.intent], hit.negated),
+                        token: u32::MAX,
+                        unigram: false,
+                        extends: false,
+                    });
+                }
+                Example { features, class }
+            })
+            .collect();
+        let options = TrainOptions {
+            c,
+            ..TrainOptions::default()
+        };
+        let linear = LinearModel::train(&data, self.ids.len(), options);
+        Inner {
+            ids: self.ids.clone(),
+            class_index: self.class_index.clone(),
+            normalizer: self.normalizer,
+            keywords: self.keywords.clone(),
+            linear,
+            calibration: Calibration::PRIOR,
+            max_message_len: self.builder.options.limits.max_message_len,
+        }
+    }
+
+    /// Raw scores of every training example, each from a model that did not see it.
+    pub(super) fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<Observation> {
+        let examples = self.all_examples();
+        if examples.len() < folds.saturating_mul(2) {
+            return Vec::new();
+        }
+        let folds = Folds::deal([examples.len()], folds, &mut CALIBRATION_RNG.clone());
+        let mut out = Vec::with_capacity(examples.len());
+        for split in folds.splits() {
+            let train: Vec<(&str, Option<usize>)> =
+                split.train.iter().map(|&i| examples[i]).collect();
+            let model = self.train(&train, c);
+            for i in split.held_out {
+                let (text, class) = examples[i];
+                out.push(model.observe(text, class));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,100 @@
+//! The phrase scorer behind [`IntentModel`](crate::IntentModel): a linear one-vs-rest
+//! model over hashed TF-IDF features of normalized text, trained with dual coordinate
+//! descent for the L2-regularized squared-hinge loss (the LinearSVC objective).
+//!
+//! Features of a message, in three blocks each divided by its own length:
+//! - words: unigrams and bigrams, counted over the message (what the words say);
+//! - characters: 2- to 5-grams inside each word padded with spaces (what survives a
+//!   typo: "qoute" still shares " qu", "ote", "te " with "quote"), weighted word by
+//!   word and summed over the words;
+//! - keywords: one feature per intent whose keyword fired, and one per intent whose
+//!   keyword fired negated, so keyword triggers are evidence the model weighs, not an
+//!   override.
+//!
+//! The character block is weighted per word (term frequency within the word; the block's
+//! length taken over the words' own vectors) so that a word's contribution to every
+//! intent's score depends on the word alone. The model precomputes it for the words of
+//! its training data: scoring a known word costs one table lookup and one row, not the
+//! ~20 lookups and rows of its n-grams. An unseen word (a typo, new vocabulary) is scored
+//! through chain vectors: at each char it starts at, the longest n-gram the model knows
+//! stands for itself and all its prefixes, so a word costs one row per char, not one per
+//! n-gram (plus one correcting entry per n-gram the word repeats). Only unseen words
+//! longer than 32 chars are scored n-gram by n-gram.
+//!
+//! # Complexity
+//!
+//! With `n` the message's length in bytes, `k` the number of intents, `E` the examples,
+//! `Z` their non-zero features and `V` the vocabulary:
+//!
+//! - **Detection** (`vectorize` then `score`): O(n) to extract and look up features (at
+//!   most 14 hashed n-grams per char of an unseen word, one probe each), then one row per
+//!   known feature: O(n + rows × k) in all, independent of the number of phrases. Dense
+//!   rows cost `k` rounded up to 8 multiply-adds each, done eight at a time; a sparse row
+//!   costs its length.
+//! - **Training** (`LinearModel::train`): O(Z) to build the vocabulary and the matrix;
+//!   the solver makes at most `max_iter` passes per block of 16 intents, a joint pass
+//!   costing O(Z × 16) and a lone pass O(non-zeros of the examples still active); storing
+//!   is O(V log V) for the frequency order plus O(V × k) for the rows and the
+//!   precomputed character vectors. Deterministic for given data: the only randomness
+//!   is the pass order, from [`crate::seeded::Rng`] seeded by the data's size.
+//!
+//! # Map
+//!
+//! - `features`: hashing words, bigrams, character n-grams and keywords;
+//! - `table`: the feature table, the weight rows' layout, i8 quantization;
+//! - `vector`: sparse TF-IDF vectors and the per-thread scratch buffers;
+//! - `vectorize`: a message to its vector (word and chain vectors);
+//! - `kernels`: the vector to one score per intent;
+//! - `train`, `solver`: examples to a stored model;
+//! - `reference` (tests only): plain f32 scoring the kernels are checked against.
+
+mod features;
+mod kernels;
+#[cfg(test)]
+mod reference;
+mod solver;
+mod table;
+#[cfg(test)]
+mod tests;
+mod train;
+mod vector;
+mod vectorize;
+
+pub(crate) use features::{extract, keyword_feature, RawFeature};
+pub(crate) use train::{Example, TrainOptions};
+pub(crate) use vector::{Scratch, SCRATCH};
+
+use table::FeatureTable;
+
+/// The trained linear model.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LinearModel {
+    table: FeatureTable,
+    /// Sparse rows: for each intent with a weight, by intent, its index (16 bits,
+    /// little-endian) and its weight, so a row's classes and weights share cache lines.
+    sparse_rows: Vec<[u8; 3]>,
+    /// Dense rows' weights quantized to i8, each row with its own scale (`stride`
+    /// weights, see `dense_row`): a quarter of the memory
+    /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
+    /// largest weight.
+    row_weight: Vec<i8>,
+    /// Character vectors: a known word's character n-grams, or a character n-gram
+    /// with its shorter prefixes (a chain), summed into one dense row of weights,
+    /// quantized like the rows.
+    word_weight: Vec<i8>,
+    bias: Vec<f32>,
+    classes: usize,
+    /// Length of a dense row: `classes` rounded up to a multiple of 8, zero padded,
+    /// so dense rows are summed eight classes at a time with no remainder.
+    stride: usize,
+}
+
+impl LinearModel {
+    pub(crate) fn bytes(&self) -> usize {
+        self.table.bytes()
+            + self.sparse_rows.capacity() * 3
+            + self.row_weight.capacity()
+            + self.word_weight.capacity()
+            + self.bias.capacity() * 4
+    }
+}
