@@ -148,10 +148,12 @@ pub use flow::{
     OfficeHours, Priority, Route, Rule, Value, Weekday,
 };
 pub use flow::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
-pub use intent::{Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore};
+pub use intent::{
+    Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore, ModelOptions,
+};
 pub use keywords::{KeywordHit, KeywordMatcher, MatchKind, Negation, NegationPolicy};
 pub use limits::Limits;
-pub use router::{Decision, Router, RouterBuilder, RouterConfig, RouterOptions, TeamConfig};
+pub use router::{Decision, Router, RouterBuilder, RouterConfig, TeamConfig};
 pub use slots::{
     EmailSlot, NumberSlot, SlotConfig, SlotExtractors, SlotExtractorsBuilder, TextSlot,
 };

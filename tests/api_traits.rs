@@ -17,10 +17,10 @@ use handoff::{
     Assignment, BuildError, CompiledRoster, Condition, ConditionTrace, Context, ContextUpdate,
     Conversation, Decision, Detection, Event, Evidence, FieldTest, Flow, Form, HitPolicy, Intent,
     IntentModel, IntentModelBuilder, IntentScore, IntentTest, KeywordHit, KeywordMatcher,
-    KeywordTest, Limits, LocalTime, MatchKind, Message, Names, NormalizeOptions, Normalized,
-    Normalizer, NumberTest, OfficeHours, Pending, Policy, Priority, Roster, Route, Router,
-    RouterBuilder, RouterConfig, RouterOptions, Rule, RuleTrace, Saw, Team, TeamConfig, Token,
-    Trace, ValidationError, Value, Waiting, Weekday,
+    KeywordTest, Limits, LocalTime, MatchKind, Message, ModelOptions, Names, NormalizeOptions,
+    Normalized, Normalizer, NumberTest, OfficeHours, Pending, Policy, Priority, Roster, Route,
+    Router, RouterBuilder, RouterConfig, Rule, RuleTrace, Saw, Team, TeamConfig, Token, Trace,
+    ValidationError, Value, Waiting, Weekday,
 };
 use proptest::prelude::*;
 
@@ -41,7 +41,7 @@ assert_traits!(thread_safe:
     IntentScore, KeywordHit, KeywordMatcher, MatchKind, Normalizer, Normalized, Token,
     NormalizeOptions, Flow, Rule, Condition, IntentTest, KeywordTest, FieldTest, NumberTest,
     OfficeHours, Weekday, Route, Priority, Action, HitPolicy, Names, Value, Intent,
-    RouterConfig, RouterOptions, TeamConfig, Message, Event, Form, Context, Conversation,
+    RouterConfig, ModelOptions, TeamConfig, Message, Event, Form, Context, Conversation,
     Pending, LocalTime, ContextUpdate, Trace, RuleTrace, ConditionTrace, AnswerTrace, Saw,
     BuildError, ValidationError, Limits, Assigner, AssignerBuilder, AssignRequest,
     Assignment, AssignState, StateChange, AssignReason, How, SkillMatch, QueueReason, Roster,
@@ -66,7 +66,7 @@ assert_traits!(cloneable:
 
 // Configuration a host loads from its own files: serde both ways, comparable.
 assert_traits!(config_type:
-    RouterConfig, RouterOptions, Intent, Flow, Rule, Condition, Route, Action, TeamConfig,
+    RouterConfig, ModelOptions, Intent, Flow, Rule, Condition, Route, Action, TeamConfig,
     Limits, Message, Context, Roster, Team, Agent, AssignRequest, Scenario, Step, Expect,
     DecisionRecord, KpiOptions, LintOptions,
 );

@@ -79,7 +79,7 @@ impl Default for ModelOptions {
 
 impl ModelOptions {
     /// Checks the values that have a range; the builder calls it before training.
-    pub(super) fn validate(&self) -> Result<(), BuildError> {
+    pub(crate) fn validate(&self) -> Result<(), BuildError> {
         if let Some(t) = self.threshold {
             if !(0.0..=1.0).contains(&t) {
                 return Err(out_of_range("threshold", t, "0 to 1"));

@@ -11,7 +11,7 @@ use super::decide::{Inner, Router};
 use crate::error::{BuildError, ValidationError};
 use crate::flow::compile::{CompileEnv, CompiledFlow, Team};
 use crate::flow::Flow;
-use crate::intent::{Intent, IntentModel};
+use crate::intent::{Intent, IntentModel, ModelOptions};
 use crate::limits::Limits;
 
 /// Builds a [`Router`] from an intent model (or intents), a flow and teams.
@@ -20,17 +20,23 @@ pub struct RouterBuilder {
     model: Option<IntentModel>,
     intents: Vec<Intent>,
     negatives: Vec<String>,
-    threshold: Option<f32>,
+    options: ModelOptions,
     flow: Flow,
     teams: Vec<TeamConfig>,
-    limits: Limits,
 }
 
 impl RouterBuilder {
     /// Size limits checked when building (see [`Limits`] for the defaults); passed on
     /// to the intent model when the router trains it.
     pub fn limits(&mut self, limits: Limits) -> &mut Self {
-        self.limits = limits;
+        self.options.limits = limits;
+        self
+    }
+
+    /// Sets every model option at once (threshold, calibration, regularization,
+    /// normalization, limits), as a configuration document's `options` does.
+    pub fn options(&mut self, options: &ModelOptions) -> &mut Self {
+        self.options = options.clone();
         self
     }
 
@@ -62,7 +68,7 @@ impl RouterBuilder {
 
     /// Sets the no-intent threshold (in [0, 1]) for the model trained from intents.
     pub fn threshold(&mut self, threshold: f32) -> &mut Self {
-        self.threshold = Some(threshold);
+        self.options.threshold = Some(threshold);
         self
     }
 
@@ -110,36 +116,21 @@ impl RouterBuilder {
             .negatives(config.negatives.iter().map(String::as_str))
             .flow(config.flow)
             .teams(config.teams);
-        if let Some(t) = config.options.threshold {
-            b.threshold(t);
-        }
-        if let Some(limits) = config.options.limits {
-            b.limits(limits);
-        }
+        b.options(&config.options);
         b
     }
 
     fn check_sizes(&self) -> Result<(), BuildError> {
-        if self.flow.rules.len() > self.limits.max_rules {
+        let limits = &self.options.limits;
+        if self.flow.rules.len() > limits.max_rules {
             return Err(Limits::exceeded(
                 "flow.rules",
                 "the number of rules",
-                self.limits.max_rules,
+                limits.max_rules,
                 self.flow.rules.len(),
             ));
         }
-        if let Some(t) = self.threshold {
-            if !(0.0..=1.0).contains(&t) {
-                return Err(BuildError::new(
-                    "options.threshold",
-                    ValidationError::OutOfRange {
-                        value: t.to_string(),
-                        expected: "0 to 1".into(),
-                    },
-                ));
-            }
-        }
-        Ok(())
+        self.options.validate().map_err(|e| e.within("options"))
     }
 
     /// The given model, or one trained on the intents.
@@ -153,7 +144,7 @@ impl RouterBuilder {
                 "give either a trained model or intents, not both",
             ));
         }
-        if self.threshold.is_some() {
+        if self.options.threshold.is_some() {
             return Err(invalid(
                 "options.threshold",
                 "a trained model keeps its own threshold",
@@ -172,12 +163,9 @@ impl RouterBuilder {
             ));
         }
         let mut b = IntentModel::builder();
-        b.limits(self.limits);
-        b.intents(self.intents.iter().cloned())
+        b.options(&self.options)
+            .intents(self.intents.iter().cloned())
             .negatives(self.negatives.iter().map(String::as_str));
-        if let Some(t) = self.threshold {
-            b.threshold(t);
-        }
         b.build()
     }
 }

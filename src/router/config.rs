@@ -4,8 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{BuildError, ValidationError};
 use crate::flow::Flow;
-use crate::intent::Intent;
-use crate::limits::Limits;
+use crate::intent::{Intent, ModelOptions};
 
 /// A team the flow can hand off to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,18 +41,6 @@ impl TeamConfig {
     }
 }
 
-/// Router options.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RouterOptions {
-    /// The intent model's no-intent threshold in [0, 1]; default: the model's own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f32>,
-    /// Size limits checked when building (default: [`Limits::default`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<Limits>,
-}
-
 /// The whole router configuration as one serde document (JSON, TOML...).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,9 +54,10 @@ pub struct RouterConfig {
     pub flow: Flow,
     /// Teams.
     pub teams: Vec<TeamConfig>,
-    /// Options.
+    /// Model options: a fixed threshold, calibration, regularization, normalization
+    /// and size limits (see [`ModelOptions`]); all optional.
     #[serde(default)]
-    pub options: RouterOptions,
+    pub options: ModelOptions,
 }
 
 impl RouterConfig {

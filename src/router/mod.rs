@@ -80,6 +80,6 @@ mod decision;
 mod turn;
 
 pub use builder::RouterBuilder;
-pub use config::{RouterConfig, RouterOptions, TeamConfig};
+pub use config::{RouterConfig, TeamConfig};
 pub use decide::Router;
 pub use decision::Decision;
