@@ -196,7 +196,7 @@ fn spawn_worker(exe: &Path, db: &Path, config: &StressConfig, process: u32) -> R
 /// Waits for every child up to `bound`; kills the rest past it. Returns per child:
 /// success, stdout, stderr. Workers print one short line, so waiting before reading
 /// their pipes cannot fill them.
-fn wait_all(children: &mut Vec<Child>, bound: Duration) -> Result<Vec<(bool, String, String)>> {
+fn wait_all(children: &mut [Child], bound: Duration) -> Result<Vec<(bool, String, String)>> {
     let start = Instant::now();
     let mut status = vec![None; children.len()];
     while status.iter().any(Option::is_none) {

@@ -9,7 +9,7 @@
 //! (compare-and-swap), starting over otherwise. [`Host`] does this for assignments,
 //! releases and status changes alike, and records every commit in an append-only log.
 //!
-//! [`run_stress`] spawns worker processes that hammer one database; [`check`] replays the
+//! [`run_stress`] spawns worker processes that hammer one database; [`check()`] replays the
 //! log and verifies every committed state (caps, availability, no double or lost
 //! assignment, decisions made on the latest state) and the final tables. With
 //! [`Mode::Unchecked`] the host skips the version check, and the checker reports the

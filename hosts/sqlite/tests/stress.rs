@@ -65,6 +65,10 @@ fn the_checker_catches_writes_without_the_version_check() {
     // Two commits computed from the same read: the versions repeat, and the counts
     // written from stale reads disagree with the operations.
     for kind in [ViolationKind::VersionNotNext, ViolationKind::CountsDiffer] {
-        assert!(s.report.counts.contains_key(&kind), "{kind:?}: {}", s.report);
+        assert!(
+            s.report.counts.contains_key(&kind),
+            "{kind:?}: {}",
+            s.report
+        );
     }
 }
