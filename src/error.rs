@@ -1,98 +1,194 @@
-//! Errors. Building (a model, a flow, a router, a team) validates everything up front and
-//! reports the first problem as a [`BuildError`] that names the path of the offending
-//! item, such as `rules[3].when.intent: unknown intent "pricng"`. Once built, nothing
-//! fails at decision time.
+//! Errors. Building (a model, a flow, a router, a roster, slot extractors) validates
+//! everything up front and reports the first problem as a [`BuildError`]: the path of the
+//! offending item, such as `flow.rules[3].when.intent`, and an [`ErrorKind`] a caller can
+//! match on. Once built, nothing fails at decision time.
+//!
+//! The kinds carry data (the id, the limit, the value given), not sentences: the words
+//! are in their `Display`. A pattern compiler's error stays reachable through
+//! [`std::error::Error::source`] without its type being part of this crate's API.
 
+use std::error::Error;
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::Arc;
+
+/// A cause kept behind an error: shareable, and as unwind-safe as the error itself.
+type Cause = Arc<dyn Error + Send + Sync + RefUnwindSafe + UnwindSafe>;
 
 /// A configuration or training problem, with the path of the offending item.
 ///
 /// ```
-/// use handoff::{Intent, IntentModel};
+/// use handoff::{ErrorKind, Intent, IntentModel};
 /// let err = IntentModel::builder()
 ///     .intent(Intent::new("pricing").phrase("how much is it"))
 ///     .intent(Intent::new("pricing").keyword("price"))
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(err.path(), "intents[1].id");
+/// assert!(matches!(err.kind(), ErrorKind::Duplicate { id } if id == "pricing"));
 /// assert_eq!(err.to_string(), "intents[1].id: duplicate id \"pricing\"");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct BuildError {
     path: String,
-    kind: ValidationError,
+    kind: ErrorKind,
+    /// The underlying cause, kept for `source()` without exposing its type.
+    source: Option<Cause>,
 }
 
 /// What is wrong with a configuration item. New kinds may be added in minor releases.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ValidationError {
-    /// An item that must not be empty is empty (an intent with no phrases and no
-    /// keywords, an empty keyword, an empty id, an empty `all`/`any`).
-    Empty {
-        /// What was empty, for the message.
-        what: String,
-    },
+pub enum ErrorKind {
+    /// An item that must not be empty is empty (an id, a keyword, a list).
+    Empty,
+    /// An intent with neither phrases nor keywords: nothing could ever detect it.
+    NoExamples,
     /// The same id was used twice.
     Duplicate {
         /// The repeated id.
         id: String,
     },
-    /// A reference to something that does not exist (an intent, a team, a slot).
+    /// A reference to something that does not exist.
     Unknown {
-        /// What kind of thing was referenced ("intent", "team", ...).
-        what: String,
+        /// What kind of thing was referenced.
+        what: Item,
         /// The name that was not found.
         name: String,
     },
     /// A number outside its allowed range.
     OutOfRange {
-        /// The value given.
+        /// The value given, as written.
         value: String,
-        /// The allowed range, for the message.
-        expected: String,
+        /// The allowed range.
+        expected: Expected,
     },
-    /// A pattern that does not compile.
-    InvalidPattern {
-        /// The pattern compiler's message.
-        message: String,
+    /// A time of day that is not `HH:MM` from 00:00 to 24:00.
+    InvalidTime {
+        /// The text given.
+        value: String,
+    },
+    /// A regular expression that does not compile (or compiles too large);
+    /// [`Error::source`] gives the compiler's error.
+    InvalidPattern,
+    /// A template with a `{` that is never closed.
+    UnclosedBrace {
+        /// Byte offset of the `{` in the template.
+        at: usize,
+    },
+    /// A template with a `}` that closes nothing.
+    UnmatchedBrace {
+        /// Byte offset of the `}` in the template.
+        at: usize,
+    },
+    /// A test with no operator (`eq`, `gt`, `exists`...).
+    MissingOperator,
+    /// An `ask` written as an action: it is a route.
+    AskIsARoute,
+    /// A slot declaration with no kind or more than one (`number`, `email`, `text`).
+    SlotKind {
+        /// How many kinds were given.
+        found: usize,
     },
     /// A rule that can never match because an earlier rule always matches first.
     Unreachable {
         /// The id of the earlier rule that shadows it.
         shadowed_by: String,
     },
-    /// A size limit was exceeded.
-    TooLarge {
-        /// What was too large.
-        what: String,
+    /// More items than a limit allows.
+    TooMany {
         /// The limit in force.
         limit: usize,
-        /// The size found.
+        /// How many were given.
         actual: usize,
     },
-    /// Anything else, described in words.
-    Invalid {
-        /// What is wrong.
+    /// A text longer, in bytes, than a limit allows.
+    TooLong {
+        /// The limit in force.
+        limit: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// Both a trained model and intents to train were given.
+    ModelAndIntents,
+    /// A threshold was given with a trained model, which keeps its own.
+    ThresholdWithModel,
+    /// Team fallbacks that lead back to a team already on the chain.
+    FallbackCycle {
+        /// The teams in order, ending with the one seen before.
+        teams: Vec<String>,
+    },
+    /// The keywords could not be compiled into a matcher (too large);
+    /// [`Error::source`] gives the automaton builder's error.
+    KeywordAutomaton,
+    /// A configuration document that does not have the expected shape (a wrong type, a
+    /// missing or unknown field). The message is the document parser's.
+    Document {
+        /// The parser's message.
         message: String,
     },
 }
 
+/// The kind of thing a name refers to, in [`ErrorKind::Unknown`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Item {
+    /// An intent id.
+    Intent,
+    /// A keyword (as configured on the intents).
+    Keyword,
+    /// A team id.
+    Team,
+    /// An agent id.
+    Agent,
+    /// A slot name.
+    Slot,
+    /// A template variable (`{user.name}`).
+    TemplateVariable,
+}
+
+/// The allowed range in [`ErrorKind::OutOfRange`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Expected {
+    /// From 0 to 1, both included.
+    UnitInterval,
+    /// A finite number above 0.
+    Positive,
+    /// A finite number.
+    Finite,
+    /// A finite number at least this.
+    AtLeast(f64),
+}
+
+impl Eq for Expected {}
+
 impl BuildError {
-    pub(crate) fn new(path: impl Into<String>, kind: ValidationError) -> Self {
+    pub(crate) fn new(path: impl Into<String>, kind: ErrorKind) -> Self {
         BuildError {
             path: path.into(),
             kind,
+            source: None,
         }
     }
 
-    /// The path of the offending item, such as `intents[2].keywords[0]`.
+    /// The same error, keeping `source` as its cause.
+    pub(crate) fn caused_by(
+        mut self,
+        source: impl Error + Send + Sync + RefUnwindSafe + UnwindSafe + 'static,
+    ) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// The path of the offending item, such as `intents[2].keywords[0]`; empty for the
+    /// document as a whole.
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// What is wrong with it.
-    pub fn kind(&self) -> &ValidationError {
+    pub fn kind(&self) -> &ErrorKind {
         &self.kind
     }
 
@@ -109,40 +205,180 @@ impl BuildError {
     }
 }
 
-impl fmt::Display for ValidationError {
+impl PartialEq for BuildError {
+    /// Errors are equal when their path and kind are; the cause is not compared.
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.kind == other.kind
+    }
+}
+
+impl Eq for BuildError {}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Item::Intent => "intent",
+            Item::Keyword => "keyword",
+            Item::Team => "team",
+            Item::Agent => "agent",
+            Item::Slot => "slot",
+            Item::TemplateVariable => "template variable",
+        })
+    }
+}
+
+impl fmt::Display for Expected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ValidationError::Empty { what } => write!(f, "{what} is empty"),
-            ValidationError::Duplicate { id } => write!(f, "duplicate id {id:?}"),
-            ValidationError::Unknown { what, name } => write!(f, "unknown {what} {name:?}"),
-            ValidationError::OutOfRange { value, expected } => {
+            Expected::UnitInterval => f.write_str("0 to 1"),
+            Expected::Positive => f.write_str("a positive number"),
+            Expected::Finite => f.write_str("a finite number"),
+            Expected::AtLeast(n) => write!(f, "a finite number at least {n}"),
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Empty => f.write_str("must not be empty"),
+            ErrorKind::NoExamples => {
+                f.write_str("has no phrases and no keywords: nothing could detect it")
+            }
+            ErrorKind::Duplicate { id } => write!(f, "duplicate id {id:?}"),
+            ErrorKind::Unknown {
+                what: Item::Keyword,
+                name,
+            } => write!(f, "unknown keyword {name:?} (not configured on any intent)"),
+            ErrorKind::Unknown { what, name } => write!(f, "unknown {what} {name:?}"),
+            ErrorKind::OutOfRange { value, expected } => {
                 write!(f, "{value} is out of range (expected {expected})")
             }
-            ValidationError::InvalidPattern { message } => {
-                write!(f, "invalid pattern: {message}")
+            ErrorKind::InvalidTime { value } => {
+                write!(f, "{value:?} is not a time HH:MM from 00:00 to 24:00")
             }
-            ValidationError::Unreachable { shadowed_by } => write!(
+            ErrorKind::InvalidPattern => f.write_str("invalid pattern"),
+            ErrorKind::UnclosedBrace { at } => write!(f, "unclosed '{{' at byte {at}"),
+            ErrorKind::UnmatchedBrace { at } => write!(f, "unmatched '}}' at byte {at}"),
+            ErrorKind::MissingOperator => f.write_str("test has no operator"),
+            ErrorKind::AskIsARoute => {
+                f.write_str("an ask is a route ({\"kind\": \"ask\", ...}), not an action")
+            }
+            ErrorKind::SlotKind { found } => write!(
+                f,
+                "a slot needs exactly one of \"number\", \"email\" or \"text\" (found {found})"
+            ),
+            ErrorKind::Unreachable { shadowed_by } => write!(
                 f,
                 "rule can never match: rule {shadowed_by:?} before it always matches first"
             ),
-            ValidationError::TooLarge {
-                what,
-                limit,
-                actual,
-            } => write!(f, "{what} is too large: {actual} (limit {limit})"),
-            ValidationError::Invalid { message } => f.write_str(message),
+            ErrorKind::TooMany { limit, actual } => {
+                write!(f, "too many: {actual} (limit {limit})")
+            }
+            ErrorKind::TooLong { limit, actual } => {
+                write!(f, "too long: {actual} bytes (limit {limit})")
+            }
+            ErrorKind::ModelAndIntents => {
+                f.write_str("give either a trained model or intents, not both")
+            }
+            ErrorKind::ThresholdWithModel => f.write_str("a trained model keeps its own threshold"),
+            ErrorKind::FallbackCycle { teams } => {
+                f.write_str("fallback cycle ")?;
+                for (i, t) in teams.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" -> ")?;
+                    }
+                    write!(f, "{t:?}")?;
+                }
+                Ok(())
+            }
+            ErrorKind::KeywordAutomaton => {
+                f.write_str("the keywords do not fit in the keyword matcher")
+            }
+            ErrorKind::Document { message } => f.write_str(message),
         }
     }
 }
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.kind)
-        } else {
-            write!(f, "{}: {}", self.path, self.kind)
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
         }
+        write!(f, "{}", self.kind)?;
+        // The cause's words are what a person needs to fix a pattern; say them here too.
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
     }
 }
 
-impl std::error::Error for BuildError {}
+impl Error for BuildError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_error_keeps_its_cause() {
+        let cause = regex::Regex::new("(").unwrap_err();
+        let err = BuildError::new("rules[0].when.regex", ErrorKind::InvalidPattern)
+            .caused_by(cause.clone());
+        assert_eq!(err.source().unwrap().to_string(), cause.to_string());
+        assert!(err
+            .to_string()
+            .starts_with("rules[0].when.regex: invalid pattern: "));
+    }
+
+    #[test]
+    fn within_prefixes_paths() {
+        let e = BuildError::new("rules[0]", ErrorKind::Empty).within("flow");
+        assert_eq!(e.path(), "flow.rules[0]");
+        let e = BuildError::new("[2].id", ErrorKind::Empty).within("intents");
+        assert_eq!(e.path(), "intents[2].id");
+        let e = BuildError::new("", ErrorKind::Empty).within("teams");
+        assert_eq!(e.path(), "teams");
+    }
+
+    #[test]
+    fn messages_name_the_data() {
+        let cases = [
+            (ErrorKind::Empty, "must not be empty"),
+            (
+                ErrorKind::Unknown {
+                    what: Item::Team,
+                    name: "sale".into(),
+                },
+                "unknown team \"sale\"",
+            ),
+            (
+                ErrorKind::OutOfRange {
+                    value: "1.5".into(),
+                    expected: Expected::UnitInterval,
+                },
+                "1.5 is out of range (expected 0 to 1)",
+            ),
+            (
+                ErrorKind::FallbackCycle {
+                    teams: vec!["a".into(), "b".into(), "a".into()],
+                },
+                "fallback cycle \"a\" -> \"b\" -> \"a\"",
+            ),
+            (
+                ErrorKind::TooMany {
+                    limit: 2,
+                    actual: 3,
+                },
+                "too many: 3 (limit 2)",
+            ),
+        ];
+        for (kind, text) in cases {
+            assert_eq!(kind.to_string(), text);
+        }
+    }
+}

@@ -122,7 +122,7 @@ use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind};
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
 use negation::mark_negations;
 pub use negation::{Negation, NegationPolicy, LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
@@ -280,12 +280,7 @@ impl KeywordMatcher {
         for (intent, keyword, path) in entries {
             let normalized = normalizer.normalize(keyword).as_str().to_string();
             if normalized.is_empty() {
-                return Err(BuildError::new(
-                    path.clone(),
-                    ValidationError::Empty {
-                        what: "keyword".to_string(),
-                    },
-                ));
+                return Err(BuildError::new(path.clone(), ErrorKind::Empty));
             }
             let id = *ids.entry(normalized.clone()).or_insert_with(|| {
                 let first = normalized.chars().next().is_some_and(is_word_char);
@@ -314,12 +309,7 @@ impl KeywordMatcher {
             .build(&texts)
             .map_err(|e| {
                 // No single keyword is at fault: the caller's prefix names the list.
-                BuildError::new(
-                    "",
-                    ValidationError::Invalid {
-                        message: format!("keyword automaton: {e}"),
-                    },
-                )
+                BuildError::new("", ErrorKind::KeywordAutomaton).caused_by(e)
             })?;
         let any_nonword_start = patterns.iter().any(|p| !p.first_is_word);
         let fuzzy = FuzzyIndex::build(&texts);

@@ -138,7 +138,7 @@ pub use assign::{
 pub use conversation::{
     Context, ContextUpdate, Conversation, Event, Form, LocalTime, Message, Pending,
 };
-pub use error::{BuildError, ValidationError};
+pub use error::{BuildError, ErrorKind, Expected, Item};
 pub use eval::{
     cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, Scenario,
     ThresholdGoal,

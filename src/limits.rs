@@ -13,6 +13,8 @@
 //! assert_eq!(err.path(), "intents[0].phrases[0]");
 //! ```
 
+use crate::error::{BuildError, ErrorKind};
+
 /// Default for [`Limits::max_message_len`] (and
 /// [`IntentModelBuilder::max_message_len`](crate::IntentModelBuilder::max_message_len)):
 /// longer messages are cut (at a char boundary) before scoring. 16 KiB is far beyond
@@ -64,20 +66,13 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// An error for `what` at `path` being `actual`, over `limit`.
-    pub(crate) fn exceeded(
-        path: impl Into<String>,
-        what: &str,
-        limit: usize,
-        actual: usize,
-    ) -> crate::BuildError {
-        crate::BuildError::new(
-            path,
-            crate::ValidationError::TooLarge {
-                what: what.into(),
-                limit,
-                actual,
-            },
-        )
+    /// An error for the list at `path` holding `actual` items, over `limit`.
+    pub(crate) fn too_many(path: impl Into<String>, limit: usize, actual: usize) -> BuildError {
+        BuildError::new(path, ErrorKind::TooMany { limit, actual })
+    }
+
+    /// An error for the text at `path` being `actual` bytes long, over `limit`.
+    pub(crate) fn too_long(path: impl Into<String>, limit: usize, actual: usize) -> BuildError {
+        BuildError::new(path, ErrorKind::TooLong { limit, actual })
     }
 }

@@ -15,12 +15,12 @@ use handoff::eval::{
 use handoff::{
     Action, Agent, AgentStatus, AnswerTrace, AssignRequest, AssignState, Assigner, AssignerBuilder,
     Assignment, BuildError, CompiledRoster, Condition, ConditionTrace, Context, ContextUpdate,
-    Conversation, Decision, Detection, Event, Evidence, FieldTest, Flow, Form, HitPolicy, Intent,
-    IntentModel, IntentModelBuilder, IntentScore, IntentTest, KeywordHit, KeywordMatcher,
-    KeywordTest, Limits, LocalTime, MatchKind, Message, ModelOptions, Names, NormalizeOptions,
-    Normalized, Normalizer, NumberTest, OfficeHours, Pending, Policy, Priority, Roster, Route,
-    Router, RouterBuilder, RouterConfig, Rule, RuleTrace, Saw, Team, TeamConfig, Token, Trace,
-    ValidationError, Value, Waiting, Weekday,
+    Conversation, Decision, Detection, ErrorKind, Event, Evidence, FieldTest, Flow, Form,
+    HitPolicy, Intent, IntentModel, IntentModelBuilder, IntentScore, IntentTest, KeywordHit,
+    KeywordMatcher, KeywordTest, Limits, LocalTime, MatchKind, Message, ModelOptions, Names,
+    NormalizeOptions, Normalized, Normalizer, NumberTest, OfficeHours, Pending, Policy, Priority,
+    Roster, Route, Router, RouterBuilder, RouterConfig, Rule, RuleTrace, Saw, Team, TeamConfig,
+    Token, Trace, Value, Waiting, Weekday,
 };
 use proptest::prelude::*;
 
@@ -43,7 +43,7 @@ assert_traits!(thread_safe:
     OfficeHours, Weekday, Route, Priority, Action, HitPolicy, Names, Value, Intent,
     RouterConfig, ModelOptions, TeamConfig, Message, Event, Form, Context, Conversation,
     Pending, LocalTime, ContextUpdate, Trace, RuleTrace, ConditionTrace, AnswerTrace, Saw,
-    BuildError, ValidationError, Limits, Assigner, AssignerBuilder, AssignRequest,
+    BuildError, ErrorKind, Limits, Assigner, AssignerBuilder, AssignRequest,
     Assignment, AssignState, StateChange, AssignReason, How, SkillMatch, QueueReason, Roster,
     CompiledRoster, Team, Agent, AgentStatus, Policy, Waiting, Confusion, DecisionRecord,
     Evaluation, Expect, Finding, FindingKind, IntentReport, KpiFigures, KpiOptions, Kpis,
@@ -57,7 +57,7 @@ assert_traits!(cloneable:
     IntentModel, IntentModelBuilder, Router, RouterBuilder, Decision, Detection, Evidence,
     IntentScore, KeywordHit, KeywordMatcher, MatchKind, Normalizer, Normalized, Token,
     NormalizeOptions, Flow, Rule, Condition, Route, Action, Names, Value, Intent,
-    RouterConfig, Message, Context, ContextUpdate, Trace, Saw, BuildError, ValidationError,
+    RouterConfig, Message, Context, ContextUpdate, Trace, Saw, BuildError, ErrorKind,
     Limits, AssignerBuilder, AssignRequest, Assignment, AssignState, Roster, CompiledRoster,
     Team, Agent, Policy, Waiting, Confusion, DecisionRecord, Evaluation, Expect, Finding,
     FindingKind, IntentReport, KpiFigures, KpiOptions, Kpis, LabelCount, LintOptions, Mismatch,

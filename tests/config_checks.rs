@@ -3,8 +3,8 @@
 //! with the path of the offending field.
 
 use handoff::{
-    Condition, Context, Flow, Intent, IntentModel, Message, Route, Router, RouterConfig, Rule,
-    TeamConfig, ValidationError,
+    Condition, Context, ErrorKind, Flow, Intent, IntentModel, Message, Route, Router, RouterConfig,
+    Rule, TeamConfig,
 };
 use serde_json::{json, Value};
 
@@ -164,7 +164,7 @@ fn with_model(keyword: &str) -> Result<Router, handoff::BuildError> {
 fn keyword_conditions_are_checked_against_a_trained_model() {
     let err = with_model("demmo").expect_err("the model has no keyword \"demmo\"");
     assert_eq!(err.path(), "flow.rules[0].when.keyword.any");
-    assert!(matches!(err.kind(), ValidationError::Unknown { name, .. } if name == "demmo"));
+    assert!(matches!(err.kind(), ErrorKind::Unknown { name, .. } if name == "demmo"));
     let router = with_model("demo").expect("\"demo\" names the model's \"Démo\"");
     let d = router.decide(&Message::text("can I book a démo?"), &Context::default());
     assert_eq!(d.rule.as_deref(), Some("kw"), "{}", d.explain());

@@ -1,6 +1,6 @@
 //! Every configuration mistake is a `BuildError` naming the path of the offending item.
 
-use handoff::{Router, RouterConfig, ValidationError};
+use handoff::{ErrorKind, Router, RouterConfig};
 use serde_json::{json, Value};
 
 fn base() -> Value {
@@ -119,8 +119,8 @@ fn paths_are_exposed_structurally() {
     assert_eq!(err.path(), "flow.rules[1].when.intent");
     assert_eq!(
         err.kind(),
-        &ValidationError::Unknown {
-            what: "intent".into(),
+        &ErrorKind::Unknown {
+            what: handoff::Item::Intent,
             name: "pricng".into()
         }
     );

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use handoff::intent::DEFAULT_MAX_MESSAGE_LEN;
 use handoff::{
-    BuildError, Detection, Intent, IntentModel, IntentModelBuilder, KeywordMatcher, MatchKind,
-    Normalizer, ValidationError,
+    BuildError, Detection, ErrorKind, Intent, IntentModel, IntentModelBuilder, KeywordMatcher,
+    MatchKind, Normalizer,
 };
 use proptest::prelude::*;
 
@@ -600,7 +600,7 @@ macro_rules! rejects {
             $setup
             let err = $b.build().expect_err("configuration must be rejected");
             assert_eq!(err.path(), $path, "{err}");
-            assert!(matches!(err.kind(), ValidationError::$kind { .. }), "{err:?}");
+            assert!(matches!(err.kind(), ErrorKind::$kind { .. }), "{err:?}");
             assert!(err.to_string().starts_with(&format!("{}: ", $path)), "{err}");
         }
     )*};
@@ -675,7 +675,7 @@ fn intent_with_punctuation_phrases_only() {
         panic!("an intent without a single word must be rejected");
     };
     assert_eq!(err.path(), "intents[1]");
-    assert!(matches!(err.kind(), ValidationError::Empty { .. }));
+    assert!(matches!(err.kind(), ErrorKind::Empty));
 }
 
 #[test]

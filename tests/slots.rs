@@ -2,7 +2,7 @@
 //! not about the slot, emails and free text; property tests against naive oracles.
 
 use handoff::slots::{read_numbers, Extracted, Qualifier, Rejection, SlotValue, Source};
-use handoff::{NumberSlot, SlotConfig, SlotExtractors, TextSlot, ValidationError};
+use handoff::{ErrorKind, NumberSlot, SlotConfig, SlotExtractors, TextSlot};
 use proptest::prelude::*;
 
 const CUES: [&str; 7] = [
@@ -336,50 +336,50 @@ fn free_text_is_taken_only_when_asked() {
 
 #[test]
 fn configuration_mistakes_name_their_path() {
-    type KindTest = fn(&ValidationError) -> bool;
+    type KindTest = fn(&ErrorKind) -> bool;
     let cases: &[(serde_json::Value, &str, KindTest)] = &[
         (
             serde_json::json!([{"slot": "a", "email": {}}, {"slot": "a", "email": {}}]),
             "slots[1].slot",
-            |k| matches!(k, ValidationError::Duplicate { .. }),
+            |k| matches!(k, ErrorKind::Duplicate { .. }),
         ),
         (
             serde_json::json!([{"slot": " ", "email": {}}]),
             "slots[0].slot",
-            |k| matches!(k, ValidationError::Empty { .. }),
+            |k| matches!(k, ErrorKind::Empty),
         ),
         (
             serde_json::json!([{"slot": "a", "email": {}, "text": {}}]),
             "slots[0]",
-            |k| matches!(k, ValidationError::Invalid { .. }),
+            |k| matches!(k, ErrorKind::SlotKind { found: 2 }),
         ),
         (serde_json::json!([{"slot": "a"}]), "slots[0]", |k| {
-            matches!(k, ValidationError::Invalid { .. })
+            matches!(k, ErrorKind::SlotKind { found: 0 })
         }),
         (
             serde_json::json!([{"slot": "a", "email": {}}, {"slot": "b", "number": {"min": 5, "max": 1}}]),
             "slots[1].number.max",
-            |k| matches!(k, ValidationError::OutOfRange { .. }),
+            |k| matches!(k, ErrorKind::OutOfRange { .. }),
         ),
         (
             serde_json::json!([{"slot": "a", "number": {"min": -1}}]),
             "slots[0].number.min",
-            |k| matches!(k, ValidationError::OutOfRange { .. }),
+            |k| matches!(k, ErrorKind::OutOfRange { .. }),
         ),
         (
             serde_json::json!([{"slot": "a", "number": {"cues": ["people", "!!"]}}]),
             "slots[0].number.cues[1]",
-            |k| matches!(k, ValidationError::Empty { .. }),
+            |k| matches!(k, ErrorKind::Empty),
         ),
         (
             serde_json::json!([{"slot": "a", "number": {"cues": ["x".repeat(65)]}}]),
             "slots[0].number.cues[0]",
-            |k| matches!(k, ValidationError::TooLarge { .. }),
+            |k| matches!(k, ErrorKind::TooLong { .. }),
         ),
         (
             serde_json::json!([{"slot": "a", "text": {"max_len": 0}}]),
             "slots[0].text.max_len",
-            |k| matches!(k, ValidationError::OutOfRange { .. }),
+            |k| matches!(k, ErrorKind::OutOfRange { .. }),
         ),
     ];
     for (json, path, kind) in cases {
@@ -397,7 +397,7 @@ fn configuration_mistakes_name_their_path() {
     .unwrap_err();
     assert_eq!(
         max_error.to_string(),
-        "slots[0].number.max: 1 is out of range (expected a finite number at least min (5))"
+        "slots[1].number.max: 1 is out of range (expected a finite number at least 5)"
     );
     for unknown in [
         serde_json::json!({"slot": "a", "email": {}, "color": 1}),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::layout::Layout;
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Expected, Item};
 
 /// Whether an agent can take new conversations right now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -344,29 +344,19 @@ impl TeamInfo {
 /// Checks one agent on its own; paths are relative to it.
 fn check_agent(agent: &Agent) -> Result<(), BuildError> {
     if agent.id.is_empty() {
-        return Err(BuildError::new(
-            "id",
-            ValidationError::Empty {
-                what: "agent id".into(),
-            },
-        ));
+        return Err(BuildError::new("id", ErrorKind::Empty));
     }
     if agent.weight == 0 {
         return Err(BuildError::new(
             "weight",
-            ValidationError::OutOfRange {
+            ErrorKind::OutOfRange {
                 value: "0".into(),
-                expected: ">= 1".into(),
+                expected: Expected::AtLeast(1.0),
             },
         ));
     }
     match agent.skills.iter().position(|s| s.is_empty()) {
-        Some(j) => Err(BuildError::new(
-            format!("skills[{j}]"),
-            ValidationError::Empty {
-                what: "skill".into(),
-            },
-        )),
+        Some(j) => Err(BuildError::new(format!("skills[{j}]"), ErrorKind::Empty)),
         None => Ok(()),
     }
 }
@@ -411,8 +401,7 @@ impl Topology {
         if roster.agents.len() > u32::MAX as usize {
             return Err(BuildError::new(
                 "agents",
-                ValidationError::TooLarge {
-                    what: "agent list".into(),
+                ErrorKind::TooMany {
                     limit: u32::MAX as usize,
                     actual: roster.agents.len(),
                 },
@@ -426,7 +415,7 @@ impl Topology {
             if agent_ids.insert(&agent.id, i).is_some() {
                 return Err(BuildError::new(
                     format!("agents[{i}].id"),
-                    ValidationError::Duplicate {
+                    ErrorKind::Duplicate {
                         id: agent.id.to_string(),
                     },
                 ));
@@ -451,17 +440,12 @@ impl Topology {
         let mut team_ids: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, team) in roster.teams.iter().enumerate() {
             if team.id.is_empty() {
-                return Err(BuildError::new(
-                    format!("teams[{i}].id"),
-                    ValidationError::Empty {
-                        what: "team id".into(),
-                    },
-                ));
+                return Err(BuildError::new(format!("teams[{i}].id"), ErrorKind::Empty));
             }
             if team_ids.insert(&team.id, i).is_some() {
                 return Err(BuildError::new(
                     format!("teams[{i}].id"),
-                    ValidationError::Duplicate {
+                    ErrorKind::Duplicate {
                         id: team.id.to_string(),
                     },
                 ));
@@ -477,8 +461,8 @@ impl Topology {
                 let Some(&a) = agent_ids.get(&**member) else {
                     return Err(BuildError::new(
                         format!("teams[{i}].members[{j}]"),
-                        ValidationError::Unknown {
-                            what: "agent".into(),
+                        ErrorKind::Unknown {
+                            what: Item::Agent,
                             name: member.to_string(),
                         },
                     ));
@@ -486,7 +470,7 @@ impl Topology {
                 if members.contains(&(a as u32)) {
                     return Err(BuildError::new(
                         format!("teams[{i}].members[{j}]"),
-                        ValidationError::Duplicate {
+                        ErrorKind::Duplicate {
                             id: member.to_string(),
                         },
                     ));
@@ -502,8 +486,8 @@ impl Topology {
                     None => {
                         return Err(BuildError::new(
                             format!("teams[{i}].fallback"),
-                            ValidationError::Unknown {
-                                what: "team".into(),
+                            ErrorKind::Unknown {
+                                what: Item::Team,
                                 name: f.to_string(),
                             },
                         ))
@@ -537,9 +521,7 @@ impl Topology {
                     names.push(format!("{:?}", &*roster.teams[t].id));
                     return Err(BuildError::new(
                         format!("teams[{i}].fallback"),
-                        ValidationError::Invalid {
-                            message: format!("fallback cycle {}", names.join(" -> ")),
-                        },
+                        ErrorKind::FallbackCycle { teams: names },
                     ));
                 }
                 chain.push(t as u32);

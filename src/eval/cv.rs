@@ -1,6 +1,6 @@
 //! k-fold cross-validation over the intents' own example phrases.
 
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Expected};
 use crate::intent::{Detection, Intent, IntentModel, IntentModelBuilder};
 use crate::seeded::{Folds, Rng};
 use crate::text::Normalizer;
@@ -55,19 +55,14 @@ pub fn cross_validate(
     if folds < 2 {
         return Err(BuildError::new(
             "folds",
-            ValidationError::OutOfRange {
+            ErrorKind::OutOfRange {
                 value: folds.to_string(),
-                expected: "at least 2".into(),
+                expected: Expected::AtLeast(2.0),
             },
         ));
     }
     if intents.is_empty() {
-        return Err(BuildError::new(
-            "intents",
-            ValidationError::Empty {
-                what: "the intent list".into(),
-            },
-        ));
+        return Err(BuildError::new("intents", ErrorKind::Empty));
     }
     let folds = assign_folds(intents, folds, seed);
     // Item `first[i] + p` is phrase `p` of intent `i`.

@@ -1,7 +1,7 @@
 //! Action templates: `"Thanks {user.name|there}!"` compiled once into literal and
 //! variable segments, rendered per decision in one pass (linear in the output).
 
-use crate::error::ValidationError;
+use crate::error::{ErrorKind, Item};
 
 /// A variable a template can name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +81,7 @@ fn parse_var(name: &str) -> Option<Var> {
 
 impl Template {
     /// Compiles `src`; `{{` and `}}` are literal braces.
-    pub(crate) fn compile(src: &str) -> Result<Template, ValidationError> {
+    pub(crate) fn compile(src: &str) -> Result<Template, ErrorKind> {
         let mut segs = Vec::new();
         let mut lit = String::new();
         let mut chars = src.char_indices().peekable();
@@ -98,17 +98,15 @@ impl Template {
                 '{' => {
                     let rest = &src[i + 1..];
                     let Some(end) = rest.find('}') else {
-                        return Err(ValidationError::Invalid {
-                            message: format!("unclosed '{{' at byte {i} in template"),
-                        });
+                        return Err(ErrorKind::UnclosedBrace { at: i });
                     };
                     let inner = &rest[..end];
                     let (name, default) = match inner.split_once('|') {
                         Some((n, d)) => (n.trim(), Some(Box::<str>::from(d))),
                         None => (inner.trim(), None),
                     };
-                    let var = parse_var(name).ok_or_else(|| ValidationError::Unknown {
-                        what: "template variable".into(),
+                    let var = parse_var(name).ok_or_else(|| ErrorKind::Unknown {
+                        what: Item::TemplateVariable,
                         name: name.to_string(),
                     })?;
                     if !lit.is_empty() {
@@ -123,11 +121,7 @@ impl Template {
                         chars.next();
                     }
                 }
-                '}' => {
-                    return Err(ValidationError::Invalid {
-                        message: format!("unmatched '}}' at byte {i} in template"),
-                    })
-                }
+                '}' => return Err(ErrorKind::UnmatchedBrace { at: i }),
                 c => lit.push(c),
             }
         }
@@ -211,7 +205,7 @@ mod tests {
     fn errors() {
         assert!(matches!(
             Template::compile("Hi {usr.name}"),
-            Err(ValidationError::Unknown { name, .. }) if name == "usr.name"
+            Err(ErrorKind::Unknown { name, .. }) if name == "usr.name"
         ));
         assert!(Template::compile("Hi {user.name").is_err());
         assert!(Template::compile("Hi }").is_err());

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Item};
 use crate::keywords::KeywordMatcher;
 use crate::limits::{Limits, MAX_MODEL_INTENTS};
 use crate::text::{NormalizeOptions, Normalizer};
@@ -188,8 +188,8 @@ impl IntentModelBuilder {
                 Some(id) => Some(prepared.class_of(id).ok_or_else(|| {
                     BuildError::new(
                         format!("calibrate_on[{i}].intent"),
-                        ValidationError::Unknown {
-                            what: "intent".into(),
+                        ErrorKind::Unknown {
+                            what: Item::Intent,
                             name: id.clone(),
                         },
                     )
@@ -204,12 +204,7 @@ impl IntentModelBuilder {
     /// ready to train.
     fn validate(&self) -> Result<Prepared<'_>, BuildError> {
         if self.intents.is_empty() {
-            return Err(BuildError::new(
-                "intents",
-                ValidationError::Empty {
-                    what: "the intent list".into(),
-                },
-            ));
+            return Err(BuildError::new("intents", ErrorKind::Empty));
         }
         self.options.validate()?;
         self.check_sizes()?;
@@ -240,37 +235,21 @@ impl IntentModelBuilder {
         // The scorer stores an intent's index in 16 bits, whatever the limit says.
         let max_intents = limits.max_intents.min(MAX_MODEL_INTENTS);
         if self.intents.len() > max_intents {
-            return Err(Limits::exceeded(
-                "intents",
-                "the number of intents",
-                max_intents,
-                self.intents.len(),
-            ));
+            return Err(Limits::too_many("intents", max_intents, self.intents.len()));
         }
         let phrases =
             self.negatives.len() + self.intents.iter().map(|i| i.phrases.len()).sum::<usize>();
         if phrases > limits.max_phrases {
-            return Err(Limits::exceeded(
-                "intents",
-                "the number of phrases",
-                limits.max_phrases,
-                phrases,
-            ));
+            return Err(Limits::too_many("intents", limits.max_phrases, phrases));
         }
         let keywords: usize = self.intents.iter().map(|i| i.keywords.len()).sum();
         if keywords > limits.max_keywords {
-            return Err(Limits::exceeded(
-                "intents",
-                "the number of keywords",
-                limits.max_keywords,
-                keywords,
-            ));
+            return Err(Limits::too_many("intents", limits.max_keywords, keywords));
         }
         for (i, text) in self.negatives.iter().enumerate() {
             if text.len() > limits.max_phrase_len {
-                return Err(Limits::exceeded(
+                return Err(Limits::too_long(
                     format!("negatives[{i}]"),
-                    "the phrase",
                     limits.max_phrase_len,
                     text.len(),
                 ));
@@ -291,15 +270,13 @@ impl IntentModelBuilder {
             if normalizer.normalize(id).is_empty() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
-                    ValidationError::Empty {
-                        what: "the intent id".into(),
-                    },
+                    ErrorKind::Empty,
                 ));
             }
             if ids.insert(id, i).is_some() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
-                    ValidationError::Duplicate {
+                    ErrorKind::Duplicate {
                         id: intent.id.clone(),
                     },
                 ));
@@ -327,9 +304,8 @@ impl IntentModelBuilder {
         let limits = &self.options.limits;
         for (k, phrase) in intent.phrases.iter().enumerate() {
             if phrase.len() > limits.max_phrase_len {
-                return Err(Limits::exceeded(
+                return Err(Limits::too_long(
                     format!("intents[{i}].phrases[{k}]"),
-                    "the phrase",
                     limits.max_phrase_len,
                     phrase.len(),
                 ));
@@ -337,9 +313,8 @@ impl IntentModelBuilder {
         }
         for (k, keyword) in intent.keywords.iter().enumerate() {
             if keyword.len() > limits.max_keyword_len {
-                return Err(Limits::exceeded(
+                return Err(Limits::too_long(
                     format!("intents[{i}].keywords[{k}]"),
-                    "the keyword",
                     limits.max_keyword_len,
                     keyword.len(),
                 ));
@@ -351,12 +326,7 @@ impl IntentModelBuilder {
             .iter()
             .any(|p| normalizer.normalize(p).tokens().next().is_some());
         if !has_phrase && intent.keywords.is_empty() {
-            return Err(BuildError::new(
-                format!("intents[{i}]"),
-                ValidationError::Empty {
-                    what: format!("intent {:?} has no phrases and no keywords; it", intent.id),
-                },
-            ));
+            return Err(BuildError::new(format!("intents[{i}]"), ErrorKind::Empty));
         }
         Ok(())
     }

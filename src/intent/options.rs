@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Expected};
 use crate::limits::Limits;
 use crate::text::NormalizeOptions;
 
@@ -82,33 +82,33 @@ impl ModelOptions {
     pub(crate) fn validate(&self) -> Result<(), BuildError> {
         if let Some(t) = self.threshold {
             if !(0.0..=1.0).contains(&t) {
-                return Err(out_of_range("threshold", t, "0 to 1"));
+                return Err(out_of_range("threshold", t, Expected::UnitInterval));
             }
         }
         if !(0.0..=1.0).contains(&self.max_in_scope_loss) {
             return Err(out_of_range(
                 "max_in_scope_loss",
                 self.max_in_scope_loss,
-                "0 to 1",
+                Expected::UnitInterval,
             ));
         }
         if !(self.regularization.is_finite() && self.regularization > 0.0) {
             return Err(out_of_range(
                 "regularization",
                 self.regularization,
-                "a positive number",
+                Expected::Positive,
             ));
         }
         Ok(())
     }
 }
 
-fn out_of_range(path: &str, value: f32, expected: &str) -> BuildError {
+fn out_of_range(path: &str, value: f32, expected: Expected) -> BuildError {
     BuildError::new(
         path,
-        ValidationError::OutOfRange {
+        ErrorKind::OutOfRange {
             value: value.to_string(),
-            expected: expected.into(),
+            expected,
         },
     )
 }

@@ -176,7 +176,7 @@ fn empty_keywords_are_errors() {
     for bad in ["", "   ", "\t\n", "\u{200B}"] {
         let err = KeywordMatcher::new([("a", "demo"), ("b", bad)]).unwrap_err();
         assert_eq!(err.path(), "keywords[1]", "keyword {bad:?}");
-        assert!(matches!(err.kind(), ValidationError::Empty { .. }));
+        assert!(matches!(err.kind(), ErrorKind::Empty));
         assert_eq!(err.to_string(), "keywords[1]: keyword is empty");
     }
     let entries = vec![

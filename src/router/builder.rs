@@ -8,7 +8,7 @@ use serde::Deserializer;
 
 use super::config::{RouterConfig, TeamConfig};
 use super::decide::{Inner, Router};
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind};
 use crate::flow::compile::{CompileEnv, CompiledFlow, Team};
 use crate::flow::Flow;
 use crate::intent::{Intent, IntentModel, ModelOptions};
@@ -123,9 +123,8 @@ impl RouterBuilder {
     fn check_sizes(&self) -> Result<(), BuildError> {
         let limits = &self.options.limits;
         if self.flow.rules.len() > limits.max_rules {
-            return Err(Limits::exceeded(
+            return Err(Limits::too_many(
                 "flow.rules",
-                "the number of rules",
                 limits.max_rules,
                 self.flow.rules.len(),
             ));
@@ -139,15 +138,12 @@ impl RouterBuilder {
             return self.train();
         };
         if !self.intents.is_empty() {
-            return Err(invalid(
-                "intents",
-                "give either a trained model or intents, not both",
-            ));
+            return Err(BuildError::new("intents", ErrorKind::ModelAndIntents));
         }
         if self.options.threshold.is_some() {
-            return Err(invalid(
+            return Err(BuildError::new(
                 "options.threshold",
-                "a trained model keeps its own threshold",
+                ErrorKind::ThresholdWithModel,
             ));
         }
         Ok(model.clone())
@@ -155,12 +151,7 @@ impl RouterBuilder {
 
     fn train(&self) -> Result<IntentModel, BuildError> {
         if self.intents.is_empty() {
-            return Err(BuildError::new(
-                "intents",
-                ValidationError::Empty {
-                    what: "intents".into(),
-                },
-            ));
+            return Err(BuildError::new("intents", ErrorKind::Empty));
         }
         let mut b = IntentModel::builder();
         b.options(&self.options)
@@ -170,30 +161,18 @@ impl RouterBuilder {
     }
 }
 
-fn invalid(path: &str, message: &str) -> BuildError {
-    BuildError::new(
-        path,
-        ValidationError::Invalid {
-            message: message.into(),
-        },
-    )
-}
-
 /// Checks the teams and resolves each once: the compiled flow holds them.
 fn resolve_teams(configs: &[TeamConfig]) -> Result<BTreeMap<String, Arc<Team>>, BuildError> {
     let mut teams = BTreeMap::new();
     for (i, t) in configs.iter().enumerate() {
         let path = format!("teams[{i}]");
         if t.id.trim().is_empty() {
-            return Err(BuildError::new(
-                format!("{path}.id"),
-                ValidationError::Empty { what: "id".into() },
-            ));
+            return Err(BuildError::new(format!("{path}.id"), ErrorKind::Empty));
         }
         if teams.contains_key(&t.id) {
             return Err(BuildError::new(
                 format!("{path}.id"),
-                ValidationError::Duplicate { id: t.id.clone() },
+                ErrorKind::Duplicate { id: t.id.clone() },
             ));
         }
         for (field, v) in [
@@ -202,10 +181,7 @@ fn resolve_teams(configs: &[TeamConfig]) -> Result<BTreeMap<String, Arc<Team>>, 
             ("channel", &t.channel),
         ] {
             if v.as_ref().is_some_and(|v| v.trim().is_empty()) {
-                return Err(BuildError::new(
-                    format!("{path}.{field}"),
-                    ValidationError::Empty { what: field.into() },
-                ));
+                return Err(BuildError::new(format!("{path}.{field}"), ErrorKind::Empty));
             }
         }
         let id: Arc<str> = Arc::from(t.id.as_str());

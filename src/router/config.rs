@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind};
 use crate::flow::Flow;
 use crate::intent::{Intent, ModelOptions};
 
@@ -90,7 +90,7 @@ fn document_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> Bui
     let path = if path == "." { String::new() } else { path };
     BuildError::new(
         path,
-        ValidationError::Invalid {
+        ErrorKind::Document {
             message: e.inner().to_string(),
         },
     )

@@ -1,7 +1,7 @@
 //! Slot extractor configuration: what hosts write in JSON, TOML or YAML, and its
 //! validation into the compiled form.
 
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Expected};
 use crate::text::Normalizer;
 
 /// One slot and how to fill it: exactly one of `number`, `email` or `text`.
@@ -200,23 +200,18 @@ pub(crate) fn compile(
     normalizer: &Normalizer,
 ) -> Result<Vec<Compiled>, BuildError> {
     if slots.len() > MAX_SLOTS {
-        return Err(too_large("slots", "slots", MAX_SLOTS, slots.len()));
+        return Err(too_many("slots", MAX_SLOTS, slots.len()));
     }
     let mut out: Vec<Compiled> = Vec::with_capacity(slots.len());
     for (i, slot) in slots.iter().enumerate() {
         let path = format!("slots[{i}]");
         if slot.slot.trim().is_empty() {
-            return Err(err(
-                format!("{path}.slot"),
-                ValidationError::Empty {
-                    what: "slot name".into(),
-                },
-            ));
+            return Err(err(format!("{path}.slot"), ErrorKind::Empty));
         }
         if out.iter().any(|c| c.name == slot.slot) {
             return Err(err(
                 format!("{path}.slot"),
-                ValidationError::Duplicate {
+                ErrorKind::Duplicate {
                     id: slot.slot.clone(),
                 },
             ));
@@ -242,14 +237,7 @@ fn compile_kind(
     ];
     let count = given.iter().filter(|&&g| g).count();
     if count != 1 {
-        return Err(err(
-            path,
-            ValidationError::Invalid {
-                message: format!(
-                    "a slot needs exactly one of \"number\", \"email\" or \"text\" (found {count})"
-                ),
-            },
-        ));
+        return Err(err(path, ErrorKind::SlotKind { found: count }));
     }
     if let Some(number) = &slot.number {
         return compile_number(number, &format!("{path}.number"), normalizer);
@@ -258,9 +246,9 @@ fn compile_kind(
         if text.max_len == 0 {
             return Err(err(
                 format!("{path}.text.max_len"),
-                ValidationError::OutOfRange {
+                ErrorKind::OutOfRange {
                     value: "0".into(),
-                    expected: "at least 1".into(),
+                    expected: Expected::AtLeast(1.0),
                 },
             ));
         }
@@ -279,25 +267,24 @@ fn compile_number(
     if !(number.min.is_finite() && number.min >= 0.0) {
         return Err(err(
             format!("{path}.min"),
-            ValidationError::OutOfRange {
+            ErrorKind::OutOfRange {
                 value: number.min.to_string(),
-                expected: "a finite number at least 0".into(),
+                expected: Expected::AtLeast(0.0),
             },
         ));
     }
     if !(number.max.is_finite() && number.max >= number.min) {
         return Err(err(
             format!("{path}.max"),
-            ValidationError::OutOfRange {
+            ErrorKind::OutOfRange {
                 value: number.max.to_string(),
-                expected: format!("a finite number at least min ({})", number.min),
+                expected: Expected::AtLeast(number.min),
             },
         ));
     }
     if number.cues.len() > MAX_CUES {
-        return Err(too_large(
+        return Err(too_many(
             format!("{path}.cues"),
-            "cues",
             MAX_CUES,
             number.cues.len(),
         ));
@@ -306,7 +293,13 @@ fn compile_number(
     for (k, cue) in number.cues.iter().enumerate() {
         let cue_path = format!("{path}.cues[{k}]");
         if cue.len() > MAX_CUE_LEN {
-            return Err(too_large(cue_path, "cue", MAX_CUE_LEN, cue.len()));
+            return Err(BuildError::new(
+                cue_path,
+                ErrorKind::TooLong {
+                    limit: MAX_CUE_LEN,
+                    actual: cue.len(),
+                },
+            ));
         }
         let normalized = normalizer.normalize(cue);
         let words: Vec<String> = normalized
@@ -314,10 +307,10 @@ fn compile_number(
             .map(|t| t.text(&normalized).to_string())
             .collect();
         if words.is_empty() {
-            return Err(err(cue_path, ValidationError::Empty { what: "cue".into() }));
+            return Err(err(cue_path, ErrorKind::Empty));
         }
         if words.len() > MAX_CUE_WORDS {
-            return Err(too_large(cue_path, "cue words", MAX_CUE_WORDS, words.len()));
+            return Err(too_many(cue_path, MAX_CUE_WORDS, words.len()));
         }
         cues.push(words);
     }
@@ -328,17 +321,10 @@ fn compile_number(
     })
 }
 
-fn err(path: impl Into<String>, kind: ValidationError) -> BuildError {
+fn err(path: impl Into<String>, kind: ErrorKind) -> BuildError {
     BuildError::new(path, kind)
 }
 
-fn too_large(path: impl Into<String>, what: &str, limit: usize, actual: usize) -> BuildError {
-    err(
-        path,
-        ValidationError::TooLarge {
-            what: what.into(),
-            limit,
-            actual,
-        },
-    )
+fn too_many(path: impl Into<String>, limit: usize, actual: usize) -> BuildError {
+    err(path, ErrorKind::TooMany { limit, actual })
 }

@@ -9,7 +9,7 @@ use regex::RegexBuilder;
 use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Leaf, Node, Team};
 use super::validate::{empty, err, rule_id, unknown, KeywordVocabulary, SlotNames};
 use crate::conversation::value::format_number;
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Expected, Item};
 use crate::flow::template::Template;
 use crate::flow::{
     Action, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest, OfficeHours, Route,
@@ -42,16 +42,16 @@ fn item_path(path: &str, len: usize, i: usize) -> String {
     }
 }
 
-fn names(list: &Names, path: &str, what: &str) -> Result<Vec<Box<str>>, BuildError> {
+fn names(list: &Names, path: &str) -> Result<Vec<Box<str>>, BuildError> {
     if list.0.is_empty() {
-        return Err(empty(path, what));
+        return Err(empty(path));
     }
     list.0
         .iter()
         .enumerate()
         .map(|(i, n)| {
             if n.trim().is_empty() {
-                Err(empty(&item_path(path, list.0.len(), i), what))
+                Err(empty(&item_path(path, list.0.len(), i)))
             } else {
                 Ok(Box::from(n.as_str()))
             }
@@ -63,9 +63,8 @@ fn parse_hhmm(s: &str, path: &str) -> Result<u16, BuildError> {
     let bad = || {
         err(
             path,
-            ValidationError::OutOfRange {
-                value: format!("{s:?}"),
-                expected: "a time HH:MM from 00:00 to 24:00".into(),
+            ErrorKind::InvalidTime {
+                value: s.to_string(),
             },
         )
     };
@@ -82,9 +81,9 @@ fn check_finite(n: Option<f64>, path: &str) -> Result<(), BuildError> {
     match n {
         Some(v) if !v.is_finite() => Err(err(
             path,
-            ValidationError::OutOfRange {
+            ErrorKind::OutOfRange {
                 value: v.to_string(),
-                expected: "a finite number".into(),
+                expected: Expected::Finite,
             },
         )),
         _ => Ok(()),
@@ -127,7 +126,7 @@ fn describe_field(scope: &str, t: &FieldTest) -> String {
 
 fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
     if t.name.trim().is_empty() {
-        return Err(empty(&format!("{path}.name"), "name"));
+        return Err(empty(&format!("{path}.name")));
     }
     let has_op = t.eq.is_some()
         || t.ne.is_some()
@@ -139,17 +138,10 @@ fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
         || t.exists.is_some()
         || t.contains.is_some();
     if !has_op {
-        return Err(err(
-            path,
-            ValidationError::Invalid {
-                message:
-                    "test has no operator (eq, ne, one_of, gt, gte, lt, lte, exists, contains)"
-                        .into(),
-            },
-        ));
+        return Err(err(path, ErrorKind::MissingOperator));
     }
     if matches!(&t.one_of, Some(v) if v.is_empty()) {
-        return Err(empty(&format!("{path}.one_of"), "one_of"));
+        return Err(empty(&format!("{path}.one_of")));
     }
     for (op, v) in [("gt", t.gt), ("gte", t.gte), ("lt", t.lt), ("lte", t.lte)] {
         check_finite(v, &format!("{path}.{op}"))?;
@@ -162,12 +154,7 @@ fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
 
 fn check_number_test(t: &NumberTest, path: &str) -> Result<(), BuildError> {
     if t.eq.is_none() && t.gt.is_none() && t.gte.is_none() && t.lt.is_none() && t.lte.is_none() {
-        return Err(err(
-            path,
-            ValidationError::Invalid {
-                message: "test has no operator (eq, gt, gte, lt, lte)".into(),
-            },
-        ));
+        return Err(err(path, ErrorKind::MissingOperator));
     }
     for (op, v) in [
         ("eq", t.eq),
@@ -231,7 +218,7 @@ impl Cx<'_> {
         self.teams
             .get(team)
             .cloned()
-            .ok_or_else(|| unknown(path, "team", team))
+            .ok_or_else(|| unknown(path, Item::Team, team))
     }
 
     /// Compiles a template and checks the slots it reads.
@@ -255,14 +242,14 @@ impl Cx<'_> {
                 options,
             } => {
                 if slot.trim().is_empty() {
-                    return Err(empty(&format!("{path}.slot"), "slot"));
+                    return Err(empty(&format!("{path}.slot")));
                 }
                 if question.trim().is_empty() {
-                    return Err(empty(&format!("{path}.question"), "question"));
+                    return Err(empty(&format!("{path}.question")));
                 }
                 for (i, o) in options.iter().enumerate() {
                     if o.trim().is_empty() {
-                        return Err(empty(&format!("{path}.options[{i}]"), "option"));
+                        return Err(empty(&format!("{path}.options[{i}]")));
                     }
                 }
                 CRoute::Ask {
@@ -292,7 +279,7 @@ impl Cx<'_> {
     fn action(&self, action: &Action, path: &str) -> Result<CAction, BuildError> {
         let text = |s: &str, field: &str| {
             if s.trim().is_empty() {
-                Err(empty(&format!("{path}.{field}"), field))
+                Err(empty(&format!("{path}.{field}")))
             } else {
                 self.template(s, &format!("{path}.{field}"))
             }
@@ -306,7 +293,7 @@ impl Cx<'_> {
             },
             Action::Crm { object, fields } => {
                 if object.trim().is_empty() {
-                    return Err(empty(&format!("{path}.object"), "object"));
+                    return Err(empty(&format!("{path}.object")));
                 }
                 let fields = fields
                     .iter()
@@ -324,15 +311,7 @@ impl Cx<'_> {
                 team: self.team(team, &format!("{path}.team"))?,
                 priority: *priority,
             },
-            Action::Ask { .. } => {
-                return Err(err(
-                    path,
-                    ValidationError::Invalid {
-                        message: "an ask is a route ({\"kind\": \"ask\", ...}), not an action"
-                            .into(),
-                    },
-                ))
-            }
+            Action::Ask { .. } => return Err(err(path, ErrorKind::AskIsARoute)),
         })
     }
 
@@ -341,11 +320,11 @@ impl Cx<'_> {
             Condition::Always => Ok(Node::Always),
             Condition::All(list) => Ok(Node::All(
                 Arc::from("all of"),
-                self.children(list, &format!("{path}.all"), "all")?,
+                self.children(list, &format!("{path}.all"))?,
             )),
             Condition::Any(list) => Ok(Node::Any(
                 Arc::from("any of"),
-                self.children(list, &format!("{path}.any"), "any")?,
+                self.children(list, &format!("{path}.any"))?,
             )),
             Condition::Not(inner) => Ok(Node::Not(
                 Arc::from("not"),
@@ -355,18 +334,18 @@ impl Cx<'_> {
             Condition::Keyword(t) => self.keyword(t, &format!("{path}.keyword")),
             Condition::Regex(pattern) => regex(pattern, &format!("{path}.regex")),
             Condition::Button(n) => {
-                let list = names(n, &format!("{path}.button"), "button")?;
+                let list = names(n, &format!("{path}.button"))?;
                 leaf(
                     format!("button is {}", list.join(" or ")),
                     Leaf::Button(list),
                 )
             }
             Condition::Form(n) => {
-                let list = names(n, &format!("{path}.form"), "form")?;
+                let list = names(n, &format!("{path}.form"))?;
                 leaf(format!("form is {}", list.join(" or ")), Leaf::Form(list))
             }
             Condition::Channel(n) => {
-                let list = names(n, &format!("{path}.channel"), "channel")?;
+                let list = names(n, &format!("{path}.channel"))?;
                 leaf(
                     format!("channel is {}", list.join(" or ")),
                     Leaf::Channel(list),
@@ -387,7 +366,7 @@ impl Cx<'_> {
             }
             Condition::Tag(t) => {
                 if t.trim().is_empty() {
-                    return Err(empty(&format!("{path}.tag"), "tag"));
+                    return Err(empty(&format!("{path}.tag")));
                 }
                 leaf(format!("tagged {t:?}"), Leaf::Tag(t.as_str().into()))
             }
@@ -411,14 +390,9 @@ impl Cx<'_> {
     }
 
     /// The children of `all` / `any`, at least one.
-    fn children(
-        &self,
-        list: &[Condition],
-        path: &str,
-        word: &str,
-    ) -> Result<Vec<Node>, BuildError> {
+    fn children(&self, list: &[Condition], path: &str) -> Result<Vec<Node>, BuildError> {
         if list.is_empty() {
-            return Err(empty(path, word));
+            return Err(empty(path));
         }
         list.iter()
             .enumerate()
@@ -429,30 +403,30 @@ impl Cx<'_> {
     /// A slot named by `answered` / `pending`: present and filled by something.
     fn slot_name(&self, s: &str, path: &str) -> Result<Box<str>, BuildError> {
         if s.trim().is_empty() {
-            return Err(empty(path, "slot"));
+            return Err(empty(path));
         }
         self.slots.check(s, path)?;
         Ok(s.into())
     }
 
     fn intent(&self, t: &IntentTest, p: &str) -> Result<Node, BuildError> {
-        let list = names(&t.id, p, "intent")?;
+        let list = names(&t.id, p)?;
         let ids = list
             .iter()
             .map(|name| {
                 self.intent_lookup
                     .get(&**name)
                     .copied()
-                    .ok_or_else(|| unknown(p, "intent", name))
+                    .ok_or_else(|| unknown(p, Item::Intent, name))
             })
             .collect::<Result<Vec<u32>, _>>()?;
         if let Some(m) = t.min_confidence {
             if !(0.0..=1.0).contains(&m) {
                 return Err(err(
                     &format!("{p}.min_confidence"),
-                    ValidationError::OutOfRange {
+                    ErrorKind::OutOfRange {
                         value: m.to_string(),
-                        expected: "0 to 1".into(),
+                        expected: Expected::UnitInterval,
                     },
                 ));
             }
@@ -473,14 +447,14 @@ impl Cx<'_> {
     /// identity (normalized form), whatever its spelling.
     fn keyword(&self, t: &KeywordTest, p: &str) -> Result<Node, BuildError> {
         let any_path = format!("{p}.any");
-        let list = names(&t.any, &any_path, "keyword")?;
+        let list = names(&t.any, &any_path)?;
         let any = list
             .iter()
             .enumerate()
             .map(|(i, k)| {
                 self.keywords.configured(k).ok_or_else(|| {
                     let path = item_path(&any_path, list.len(), i);
-                    unknown(&path, "keyword (not configured on any intent)", k)
+                    unknown(&path, Item::Keyword, k)
                 })
             })
             .collect::<Result<Vec<u32>, _>>()?;
@@ -501,27 +475,20 @@ impl Cx<'_> {
 
 fn regex(pattern: &str, p: &str) -> Result<Node, BuildError> {
     if pattern.is_empty() {
-        return Err(empty(p, "regex"));
+        return Err(empty(p));
     }
     let re = RegexBuilder::new(pattern)
         .case_insensitive(true)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| {
-            err(
-                p,
-                ValidationError::InvalidPattern {
-                    message: e.to_string(),
-                },
-            )
-        })?;
+        .map_err(|e| err(p, ErrorKind::InvalidPattern).caused_by(e))?;
     leaf(format!("message matches /{pattern}/"), Leaf::Regex(re))
 }
 
 fn office_hours(hours: &OfficeHours, p: &str) -> Result<Node, BuildError> {
     let OfficeHours { days, from, to } = hours;
     if days.is_empty() {
-        return Err(empty(&format!("{p}.days"), "days"));
+        return Err(empty(&format!("{p}.days")));
     }
     let from_m = parse_hhmm(from, &format!("{p}.from"))?;
     let to_m = parse_hhmm(to, &format!("{p}.to"))?;

@@ -5,23 +5,23 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::compiled::{CRule, Node};
-use crate::error::{BuildError, ValidationError};
+use crate::error::{BuildError, ErrorKind, Item};
 use crate::flow::{Flow, HitPolicy, Route, Rule};
 use crate::text::Normalizer;
 
-pub(super) fn err(path: &str, kind: ValidationError) -> BuildError {
+pub(super) fn err(path: &str, kind: ErrorKind) -> BuildError {
     BuildError::new(path, kind)
 }
 
-pub(super) fn empty(path: &str, what: &str) -> BuildError {
-    err(path, ValidationError::Empty { what: what.into() })
+pub(super) fn empty(path: &str) -> BuildError {
+    err(path, ErrorKind::Empty)
 }
 
-pub(super) fn unknown(path: &str, what: &str, name: &str) -> BuildError {
+pub(super) fn unknown(path: &str, what: Item, name: &str) -> BuildError {
     err(
         path,
-        ValidationError::Unknown {
-            what: what.into(),
+        ErrorKind::Unknown {
+            what,
             name: name.to_string(),
         },
     )
@@ -35,12 +35,12 @@ pub(super) fn rule_id<'f>(
 ) -> Result<(), BuildError> {
     let path = format!("rules[{i}].id");
     if rule.id.trim().is_empty() {
-        return Err(empty(&path, "id"));
+        return Err(empty(&path));
     }
     if seen.insert(rule.id.as_str(), i).is_some() {
         return Err(err(
             &path,
-            ValidationError::Duplicate {
+            ErrorKind::Duplicate {
                 id: rule.id.clone(),
             },
         ));
@@ -62,7 +62,7 @@ pub(super) fn evaluation_order(
             if let Some(by) = shadow {
                 return Err(err(
                     &format!("rules[{i}]"),
-                    ValidationError::Unreachable {
+                    ErrorKind::Unreachable {
                         shadowed_by: by.id.to_string(),
                     },
                 ));
@@ -134,7 +134,7 @@ impl SlotNames {
         }
         for (i, slot) in flow.slots.iter().enumerate() {
             if slot.trim().is_empty() {
-                return Err(empty(&format!("slots[{i}]"), "slot"));
+                return Err(empty(&format!("slots[{i}]")));
             }
             names.insert(slot.clone());
         }
@@ -145,7 +145,7 @@ impl SlotNames {
         if self.names.contains(name) {
             Ok(())
         } else {
-            Err(unknown(path, "slot", name))
+            Err(unknown(path, Item::Slot, name))
         }
     }
 }
