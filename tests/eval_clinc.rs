@@ -48,7 +48,10 @@ fn intents(train: &[Line]) -> (Vec<Intent>, Vec<String>) {
 #[ignore = "needs CLINC150 (../shared/data/clinc150) and a release build: cargo test --release -- --ignored"]
 fn cross_validation_matches_test_split_accuracy() {
     let dir = common::require_clinc150();
-    let (train, test) = (load(&dir.join("train.jsonl")), load(&dir.join("test.jsonl")));
+    let (train, test) = (
+        load(&dir.join("train.jsonl")),
+        load(&dir.join("test.jsonl")),
+    );
     let (intents, negatives) = intents(&train);
     assert_eq!(intents.len(), 150);
     let mut template = IntentModel::builder();
