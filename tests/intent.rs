@@ -894,7 +894,7 @@ fn load(path: &std::path::Path) -> Vec<Line> {
 }
 
 #[test]
-#[ignore = "needs CLINC150 (../shared/data/clinc150) and a release build: cargo test --release -- --ignored"]
+#[ignore = "needs CLINC150 at ../shared/data/clinc150 (or $HANDOFF_CLINC150): cargo test --tests -- --ignored"]
 fn clinc150_accuracy_floor() {
     let dir = common::require_clinc150();
     let (train, val, test) = (

@@ -1,7 +1,7 @@
 //! Where the data-driven tests find CLINC150, and a loud failure when it is not there.
 //!
 //! Those tests are `#[ignore]`d, so a plain `cargo test` lists them as ignored with the
-//! reason; `cargo test --release -- --ignored` (as `.ci/run` does) runs them, and then a
+//! reason; `cargo test --tests -- --ignored` (as `.ci/run` does) runs them, and then a
 //! missing data set is a failure that says where it was looked for, never a silent pass.
 
 use std::path::{Path, PathBuf};
