@@ -103,7 +103,7 @@ fn slots_filled_elsewhere_are_declared() {
     c["flow"]["slots"] = json!(["plan"]);
     build(c.clone()).unwrap();
     c["flow"]["slots"] = json!(["plan", " "]);
-    assert_eq!(error(c), "flow.slots[1]: slot is empty");
+    assert_eq!(error(c), "flow.slots[1]: must not be empty");
 }
 
 #[test]

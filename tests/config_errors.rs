@@ -54,7 +54,7 @@ errors! {
     duplicate_rule_id: |c| { c["flow"]["rules"][1]["id"] = json!("a"); }
         => "flow.rules[1].id: duplicate id \"a\"";
     empty_rule_id: |c| { c["flow"]["rules"][1]["id"] = json!(" "); }
-        => "flow.rules[1].id: id is empty";
+        => "flow.rules[1].id: must not be empty";
     invalid_regex: |c| { c["flow"]["rules"][0]["when"] = json!({"regex": "quote("}); }
         => "flow.rules[0].when.regex: invalid pattern:";
     huge_regex: |c| { c["flow"]["rules"][0]["when"] = json!({"regex": "\\w{1000}{1000}"}); }
@@ -66,9 +66,9 @@ errors! {
     min_confidence_out_of_range: |c| { c["flow"]["rules"][0]["when"] = json!({"intent": {"id": "pricing", "min_confidence": 2}}); }
         => "flow.rules[0].when.intent.min_confidence: 2 is out of range (expected 0 to 1)";
     empty_any: |c| { c["flow"]["rules"][0]["when"] = json!({"any": []}); }
-        => "flow.rules[0].when.any: any is empty";
+        => "flow.rules[0].when.any: must not be empty";
     empty_all_nested: |c| { c["flow"]["rules"][0]["when"] = json!({"any": [{"channel": "web"}, {"all": []}]}); }
-        => "flow.rules[0].when.any[1].all: all is empty";
+        => "flow.rules[0].when.any[1].all: must not be empty";
     unreachable_after_unconditional: |c| { c["flow"]["rules"][0].as_object_mut().unwrap().remove("when"); }
         => "flow.rules[1]: rule can never match: rule \"a\" before it always matches first";
     unreachable_by_priority: |c| {
@@ -78,7 +78,7 @@ errors! {
     unknown_keyword: |c| { c["flow"]["rules"][0]["when"] = json!({"keyword": {"any": ["quote", "demo"]}}); }
         => "flow.rules[0].when.keyword.any[1]: unknown keyword (not configured on any intent) \"demo\"";
     empty_keyword_list: |c| { c["flow"]["rules"][0]["when"] = json!({"keyword": {"any": []}}); }
-        => "flow.rules[0].when.keyword.any: keyword is empty";
+        => "flow.rules[0].when.keyword.any: must not be empty";
     unknown_template_variable: |c| { c["flow"]["rules"][0]["actions"] = json!([{"kind": "reply", "text": "Hi {usr.name}"}]); }
         => "flow.rules[0].actions[0].text: unknown template variable \"usr.name\"";
     unclosed_template: |c| { c["flow"]["rules"][0]["actions"] = json!([{"kind": "notify", "channel": "#s", "text": "Lead {user.name"}]); }
@@ -86,13 +86,13 @@ errors! {
     template_in_question: |c| { c["flow"]["rules"][0]["route"] = json!({"kind": "ask", "slot": "size", "question": "How big is {company}?"}); }
         => "flow.rules[0].route.question: unknown template variable \"company\"";
     empty_slot: |c| { c["flow"]["rules"][0]["route"] = json!({"kind": "ask", "slot": "", "question": "How big?"}); }
-        => "flow.rules[0].route.slot: slot is empty";
+        => "flow.rules[0].route.slot: must not be empty";
     ask_is_not_an_action: |c| { c["flow"]["rules"][0]["actions"] = json!([{"kind": "ask", "slot": "s", "question": "q"}]); }
         => "flow.rules[0].actions[0]: an ask is a route";
     field_test_without_operator: |c| { c["flow"]["rules"][0]["when"] = json!({"user": {"name": "plan"}}); }
         => "flow.rules[0].when.user: test has no operator";
     empty_one_of: |c| { c["flow"]["rules"][0]["when"] = json!({"slot": {"name": "size", "one_of": []}}); }
-        => "flow.rules[0].when.slot.one_of: one_of is empty";
+        => "flow.rules[0].when.slot.one_of: must not be empty";
     failed_turns_without_operator: |c| { c["flow"]["rules"][0]["when"] = json!({"failed_turns": {}}); }
         => "flow.rules[0].when.failed_turns: test has no operator";
     bad_office_hours: |c| { c["flow"]["rules"][0]["when"] = json!({"office_hours": {"from": "9am", "to": "17:00"}}); }
@@ -100,11 +100,11 @@ errors! {
     office_hours_minutes: |c| { c["flow"]["rules"][0]["when"] = json!({"office_hours": {"from": "09:00", "to": "17:60"}}); }
         => "flow.rules[0].when.office_hours.to:";
     empty_button: |c| { c["flow"]["rules"][0]["when"] = json!({"button": ["book_demo", ""]}); }
-        => "flow.rules[0].when.button[1]: button is empty";
+        => "flow.rules[0].when.button[1]: must not be empty";
     duplicate_team: |c| { c["teams"][1]["id"] = json!("sales"); }
         => "teams[1].id: duplicate id \"sales\"";
     empty_team_channel: |c| { c["teams"][0]["channel"] = json!(""); }
-        => "teams[0].channel: channel is empty";
+        => "teams[0].channel: must not be empty";
     duplicate_intent: |c| { c["intents"][1]["id"] = json!("pricing"); }
         => "intents[1].id: duplicate id \"pricing\"";
     no_intents: |c| { c["intents"] = json!([]); }

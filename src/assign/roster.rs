@@ -516,9 +516,9 @@ impl Topology {
                 if chain.contains(&(t as u32)) {
                     let mut names: Vec<String> = chain
                         .iter()
-                        .map(|&c| format!("{:?}", &*roster.teams[c as usize].id))
+                        .map(|&c| roster.teams[c as usize].id.to_string())
                         .collect();
-                    names.push(format!("{:?}", &*roster.teams[t].id));
+                    names.push(roster.teams[t].id.to_string());
                     return Err(BuildError::new(
                         format!("teams[{i}].fallback"),
                         ErrorKind::FallbackCycle { teams: names },

@@ -326,7 +326,7 @@ impl IntentModelBuilder {
             .iter()
             .any(|p| normalizer.normalize(p).tokens().next().is_some());
         if !has_phrase && intent.keywords.is_empty() {
-            return Err(BuildError::new(format!("intents[{i}]"), ErrorKind::Empty));
+            return Err(BuildError::new(format!("intents[{i}]"), ErrorKind::NoExamples));
         }
         Ok(())
     }

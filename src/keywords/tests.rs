@@ -177,7 +177,7 @@ fn empty_keywords_are_errors() {
         let err = KeywordMatcher::new([("a", "demo"), ("b", bad)]).unwrap_err();
         assert_eq!(err.path(), "keywords[1]", "keyword {bad:?}");
         assert!(matches!(err.kind(), ErrorKind::Empty));
-        assert_eq!(err.to_string(), "keywords[1]: keyword is empty");
+        assert_eq!(err.to_string(), "keywords[1]: must not be empty");
     }
     let entries = vec![
         (
