@@ -394,7 +394,7 @@ invalid! {
     invalid_empty_agent_id: Roster::new().with_agent(a("ana")).with_agent(a(""))
         => "agents[1].id: must not be empty";
     invalid_zero_weight: Roster::new().with_agent(a("ana")).with_agent(a("bo").with_weight(0))
-        => "agents[1].weight: 0 is out of range (expected >= 1)";
+        => "agents[1].weight: 0 is out of range (expected a finite number at least 1)";
     invalid_empty_skill: Roster::new().with_agent(a("ana").with_skills(["de", ""]))
         => "agents[0].skills[1]: must not be empty";
     invalid_duplicate_team: Roster::new()

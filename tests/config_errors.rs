@@ -76,7 +76,7 @@ errors! {
         c["flow"]["rules"][1]["priority"] = json!(10);
     } => "flow.rules[0]: rule can never match: rule \"b\" before it always matches first";
     unknown_keyword: |c| { c["flow"]["rules"][0]["when"] = json!({"keyword": {"any": ["quote", "demo"]}}); }
-        => "flow.rules[0].when.keyword.any[1]: unknown keyword (not configured on any intent) \"demo\"";
+        => "flow.rules[0].when.keyword.any[1]: unknown keyword \"demo\" (not configured on any intent)";
     empty_keyword_list: |c| { c["flow"]["rules"][0]["when"] = json!({"keyword": {"any": []}}); }
         => "flow.rules[0].when.keyword.any: must not be empty";
     unknown_template_variable: |c| { c["flow"]["rules"][0]["actions"] = json!([{"kind": "reply", "text": "Hi {usr.name}"}]); }
@@ -96,7 +96,7 @@ errors! {
     failed_turns_without_operator: |c| { c["flow"]["rules"][0]["when"] = json!({"failed_turns": {}}); }
         => "flow.rules[0].when.failed_turns: test has no operator";
     bad_office_hours: |c| { c["flow"]["rules"][0]["when"] = json!({"office_hours": {"from": "9am", "to": "17:00"}}); }
-        => "flow.rules[0].when.office_hours.from: \"9am\" is out of range";
+        => "flow.rules[0].when.office_hours.from: \"9am\" is not a time HH:MM";
     office_hours_minutes: |c| { c["flow"]["rules"][0]["when"] = json!({"office_hours": {"from": "09:00", "to": "17:60"}}); }
         => "flow.rules[0].when.office_hours.to:";
     empty_button: |c| { c["flow"]["rules"][0]["when"] = json!({"button": ["book_demo", ""]}); }

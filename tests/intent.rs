@@ -609,9 +609,9 @@ rejects! {
     empty_intent_list: |b| {} => "intents", Empty;
     empty_intent_list_with_negatives: |b| { b.negative("hello"); } => "intents", Empty;
     intent_without_phrases_or_keywords: |b| { b.intent(pricing()).intent(Intent::new("demo")); }
-        => "intents[1]", Empty;
+        => "intents[1]", NoExamples;
     intent_with_blank_phrases_only: |b| { b.intent(Intent::new("demo").phrases(["", "  \t", "\u{200B}"])); }
-        => "intents[0]", Empty;
+        => "intents[0]", NoExamples;
     duplicate_intent_id: |b| { b.intent(pricing()).intent(demo()).intent(pricing()); }
         => "intents[2].id", Duplicate;
     empty_intent_id: |b| { b.intent(pricing()).intent(Intent::new("").phrase("hi")); }
@@ -674,7 +674,7 @@ fn intent_with_punctuation_phrases_only() {
         panic!("an intent without a single word must be rejected");
     };
     assert_eq!(err.path(), "intents[1]");
-    assert!(matches!(err.kind(), ErrorKind::Empty));
+    assert!(matches!(err.kind(), ErrorKind::NoExamples));
 }
 
 #[test]

@@ -397,7 +397,7 @@ fn configuration_mistakes_name_their_path() {
     .unwrap_err();
     assert_eq!(
         max_error.to_string(),
-        "slots[1].number.max: 1 is out of range (expected a finite number at least 5)"
+        "slots[0].number.max: 1 is out of range (expected a finite number at least 5)"
     );
     for unknown in [
         serde_json::json!({"slot": "a", "email": {}, "color": 1}),
