@@ -58,19 +58,34 @@
 //! ```
 
 mod cv;
+mod html;
+mod jsonl;
 mod kpi;
 mod lint;
+mod log;
+mod pilot;
 mod report;
+mod review;
 mod scenario;
+mod svg;
 #[cfg(test)]
 mod tests;
 
 pub use cv::cross_validate;
-pub use kpi::{DecisionRecord, KpiFigures, KpiOptions, Kpis, Reason};
+pub use jsonl::{LogProblem, LogProblemKind, LogReader, LogSummary};
+pub use kpi::{
+    KpiAccumulator, KpiFigures, KpiOptions, Kpis, Reason, TeamCount, RESPONSE_BUCKETS_S,
+};
 pub use lint::{lint, lint_predictions, lint_with, Finding, FindingKind, LintOptions};
+pub use log::{Correction, DecisionRecord, LoggedKeyword, RecordProblem};
+pub use pilot::{ConfusionCell, Pilot, PilotOptions, PilotReport, RuleCount};
 pub use report::{
     Confusion, Evaluation, IntentReport, LabelCount, SweepPoint, ThresholdGoal,
     DEFAULT_TARGET_ACCURACY,
+};
+pub use review::{
+    review, LabelCandidate, LabelReason, Misroute, MisrouteCount, MisrouteKind, PhraseSuggestion,
+    Review, ReviewOptions, Reviewer, UnknownCluster,
 };
 pub use scenario::{
     run_scenarios, Expect, Mismatch, Scenario, ScenarioReport, Step, StepReport, SuiteReport,
