@@ -86,7 +86,7 @@ impl Default for ReviewOptions {
             margin: 0.1,
             confident: 0.8,
             novel_below: 0.5,
-            cluster_similarity: 0.5,
+            cluster_similarity: 0.3,
             min_cluster: 2,
             sales_team: "sales".into(),
             sales_intents: Vec::new(),
