@@ -134,8 +134,8 @@ pub use assign::{
 };
 pub use error::{BuildError, ValidationError};
 pub use eval::{
-    cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, Scenario,
-    ThresholdGoal,
+    cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, LogReader,
+    PilotReport, Review, Reviewer, Scenario, ThresholdGoal,
 };
 pub use flow::{
     Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,

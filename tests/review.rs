@@ -133,6 +133,15 @@ fn clusters_deduplicate_representatives_and_respect_the_minimum_size() {
 
 // ---------------------------------------------------------------- misroutes
 
+/// A listed misroute: kind, conversation, rule, where it should go, occurrences.
+type Listed<'a> = (
+    MisrouteKind,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    usize,
+);
+
 #[test]
 fn planted_misroutes_are_listed_with_their_rule() {
     let log = vec![
@@ -201,7 +210,7 @@ fn planted_misroutes_are_listed_with_their_rule() {
     let mut options = ReviewOptions::default();
     options.sales_intents = vec!["pricing".into(), "sales_contact".into()];
     let r = review(&log, &[], options);
-    let listed: Vec<(MisrouteKind, &str, Option<&str>, Option<&str>, usize)> = r
+    let listed: Vec<Listed<'_>> = r
         .misroutes
         .iter()
         .map(|m| {

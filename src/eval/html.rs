@@ -228,20 +228,16 @@ impl PilotReport {
     }
 
     fn channel_and_team_tables(&self, out: &mut String) {
-        out.push_str("<h2>By channel and by team</h2><div class=\"row\"><div class=\"card\">");
-        kpi_table(out, "Channel", &self.kpis.by_channel, |f| {
-            channel_name(f.channel.as_deref())
-        });
-        out.push_str("</div><div class=\"card\">");
-        kpi_table(out, "Team", &self.kpis.by_team, |f| {
-            f.team.clone().unwrap_or_default()
-        });
-        out.push_str("</div></div>");
+        out.push_str("<h2 id=\"slices\">By channel</h2><div class=\"card\">");
+        channel_table(out, &self.kpis.by_channel);
+        out.push_str("</div><h2 id=\"teams\">By team</h2><div class=\"card\">");
+        team_table(out, &self.kpis.by_team);
+        out.push_str("</div>");
     }
 
     fn confusion_and_rules(&self, out: &mut String) {
         out.push_str(
-            "<h2>Intents: what the bot said and what people say</h2>\
+            "<h2 id=\"intents\">Intents: what the bot said and what people say</h2>\
              <div class=\"row\"><div class=\"card\">",
         );
         if self.confusion.is_empty() {
@@ -302,7 +298,7 @@ impl PilotReport {
         let r = &self.review;
         let _ = write!(
             out,
-            "<h2>Misroutes</h2><p class=\"sub\">{}</p>",
+            "<h2 id=\"misroutes\">Misroutes</h2><p class=\"sub\">{}</p>",
             if r.misroute_counts.is_empty() {
                 "None found.".to_string()
             } else {
@@ -339,7 +335,7 @@ impl PilotReport {
 
         let _ = write!(
             out,
-            "<h2>What to label next</h2><p class=\"sub\">{} of {} messages qualified; \
+            "<h2 id=\"label\">What to label next</h2><p class=\"sub\">{} of {} messages qualified; \
              the most instructive, repeats merged.</p>",
             r.label_records, r.messages
         );
@@ -384,7 +380,7 @@ impl PilotReport {
 
         let _ = write!(
             out,
-            "<h2>What the bot does not know</h2><p class=\"sub\">{} messages had no intent; \
+            "<h2 id=\"unknown\">What the bot does not know</h2><p class=\"sub\">{} messages had no intent; \
              {} in the clusters below, {} in smaller groups or without a content word.</p>",
             r.unknown_messages,
             r.unknown_messages - r.unclustered,
@@ -417,7 +413,7 @@ impl PilotReport {
         }
 
         out.push_str(
-            "<h2>Phrases to add</h2><p class=\"sub\">Confident, unchallenged messages unlike \
+            "<h2 id=\"phrases\">Phrases to add</h2><p class=\"sub\">Confident, unchallenged messages unlike \
              any phrase of their intent: adding them teaches the intent new wording.</p>",
         );
         if !r.phrases_to_add.is_empty() {
@@ -447,27 +443,24 @@ impl PilotReport {
     }
 }
 
-fn kpi_table(
-    out: &mut String,
-    what: &str,
-    rows: &[KpiFigures],
-    name: impl Fn(&KpiFigures) -> String,
-) {
-    let _ = write!(
-        out,
-        "<table><tr><th>{what}</th><th class=\"n\">Conv.</th><th class=\"n\">Hand-offs</th>\
-         <th class=\"n\">Accuracy</th><th class=\"n\">Median reply</th><th class=\"n\">p90</th>\
-         <th class=\"n\">Conversion</th><th class=\"n\">Retention</th></tr>"
+fn channel_table(out: &mut String, rows: &[KpiFigures]) {
+    out.push_str(
+        "<table><tr><th>Channel</th><th class=\"n\">Conversations</th>\
+         <th class=\"n\">Hand-offs</th><th class=\"n\">Hand-off rate</th>\
+         <th class=\"n\">Accuracy</th><th class=\"n\">Median reply</th>\
+         <th class=\"n\">p90 reply</th><th class=\"n\">Conversion</th>\
+         <th class=\"n\">Bot retention</th></tr>",
     );
     for f in rows {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td></tr>",
-            esc(&name(f)),
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&channel_name(f.channel.as_deref())),
             f.conversations,
             f.handoffs,
+            pct(f.handoff_rate),
             pct(f.handoff_accuracy),
             secs(f.median_response_s),
             secs(f.p90_response_s),
@@ -478,9 +471,37 @@ fn kpi_table(
     out.push_str("</table>");
 }
 
+/// Teams only see hand-offs: no rate or retention.
+fn team_table(out: &mut String, rows: &[KpiFigures]) {
+    out.push_str(
+        "<table><tr><th>Team</th><th class=\"n\">Hand-offs</th><th class=\"n\">Judged</th>\
+         <th class=\"n\">Accuracy</th><th class=\"n\">Replied</th>\
+         <th class=\"n\">Median reply</th><th class=\"n\">p90 reply</th>\
+         <th class=\"n\">Outcome known</th><th class=\"n\">Conversion</th></tr>",
+    );
+    for f in rows {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(f.team.as_deref().unwrap_or("")),
+            f.handoffs,
+            f.judged_handoffs,
+            pct(f.handoff_accuracy),
+            f.replied_handoffs,
+            secs(f.median_response_s),
+            secs(f.p90_response_s),
+            f.known_conversions,
+            pct(f.conversion_rate)
+        );
+    }
+    out.push_str("</table>");
+}
+
 fn definitions(out: &mut String) {
     out.push_str(
-        "<h2>Definitions</h2><dl>\
+        "<h2 id=\"definitions\">Definitions</h2><dl>\
          <dt>Conversation</dt><dd>The records sharing a conversation id; its channel and day \
          are those of its first record, and it is in the report when that record is in the \
          window.</dd>\
@@ -500,7 +521,13 @@ fn definitions(out: &mut String) {
 }
 
 fn message(r: &DecisionRecord) -> String {
-    if r.text.is_empty() {
+    if let Some(slot) = &r.answered {
+        format!(
+            "<span class=\"muted\">answer to {}:</span> <span class=\"msg\">{}</span>",
+            esc(slot),
+            esc(&r.text)
+        )
+    } else if r.text.is_empty() {
         r.button.as_deref().map_or_else(String::new, |b| {
             format!("<span class=\"muted\">button</span> {}", esc(b))
         })

@@ -99,7 +99,8 @@ pub struct LoggedKeyword {
     pub negated: bool,
 }
 
-/// What a human says a decision should have been.
+/// What a human says a decision should have been (when it names what the bot did,
+/// it confirms the decision: see [`DecisionRecord::is_corrected`]).
 ///
 /// In JSON: `{"intent": "pricing"}`, `"no_intent"`, `{"team": "support"}`, `"bot"`,
 /// `"not_a_lead"`.
@@ -256,6 +257,19 @@ impl DecisionRecord {
         Ok(())
     }
 
+    /// Whether a human's correction disagrees with the decision. A correction that
+    /// names the detected intent, or the team handed to, is a confirmation: a label
+    /// that agrees.
+    pub fn is_corrected(&self) -> bool {
+        match &self.correction {
+            None => false,
+            Some(Correction::Intent(i)) => self.intent.as_deref() != Some(i.as_str()),
+            Some(Correction::NoIntent) => self.intent.is_some(),
+            Some(Correction::Team(t)) => self.team.as_deref() != Some(t.as_str()),
+            Some(Correction::Bot) | Some(Correction::NotALead) => self.handed_off,
+        }
+    }
+
     /// The verdict on this record's hand-off: the rep's `handoff_correct` when given,
     /// else what the correction says about it ([`Correction::judges_handoff_to`]).
     /// `None` for a record that did not hand off.
@@ -271,12 +285,16 @@ impl DecisionRecord {
     }
 
     /// The intent a human says is right: the correction's intent when it names one,
-    /// else the detected intent when a rep confirmed the hand-off; `None` when unknown.
-    /// The inner `None` is "no intent".
+    /// else the detected intent when a rep confirmed the hand-off it led to; `None`
+    /// when unknown, and always for answers to a question (they are not read for an
+    /// intent). The inner `None` is "no intent".
     pub fn true_intent(&self) -> Option<Option<&str>> {
-        match self.correction.as_ref().and_then(Correction::intent) {
-            Some(i) => Some(i),
-            None if self.correction.is_none() && self.handoff_correct == Some(true) => {
+        if self.answered.is_some() {
+            return None;
+        }
+        match self.correction.as_ref() {
+            Some(c) => c.intent(),
+            None if self.handoff_correct == Some(true) && self.intent.is_some() => {
                 Some(self.intent.as_deref())
             }
             None => None,

@@ -269,9 +269,14 @@ mod tests {
     fn labels_are_escaped_everywhere() {
         let bad = "<b>&\"'".to_string();
         let charts = [
-            stacked_bars(&bad, &[bad.clone()], &[bad.clone()], &[vec![1]]),
+            stacked_bars(
+                &bad,
+                std::slice::from_ref(&bad),
+                std::slice::from_ref(&bad),
+                &[vec![1]],
+            ),
             histogram(&bad, &[&bad], &[1]),
-            heatmap(&bad, &[bad.clone()], |_, _| 1),
+            heatmap(&bad, std::slice::from_ref(&bad), |_, _| 1),
         ];
         for svg in charts {
             assert!(!svg.contains("<b>"), "{svg}");

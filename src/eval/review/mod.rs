@@ -1,38 +1,7 @@
 //! Reviewing a decision log: what to label next, what the bot does not know, phrases
 //! to add, and misroutes — pure functions over [`DecisionRecord`]s.
 //!
-//! A [`Reviewer`] consumes records one at a time (from a
-//! [`LogReader`](super::LogReader), a database cursor, a slice) and keeps bounded
-//! state: each list is a deduplicating best-`k` list of at most `8 * max_items`
-//! entries, and the clusters of unknown messages are capped at `2 * max_clusters`
-//! with at most 64 stems and `samples` messages each. A log of any length is reviewed
-//! in memory that depends on the options, not on the log.
-//!
-//! # Complexity
-//! Per record: a few hash look-ups for the lists; for a phrase candidate, one
-//! trigram-set comparison per phrase of its intent; for an unknown message, one update
-//! per cluster sharing a content word with it. Finishing sorts the bounded lists.
-//!
-//! # What each list holds
-//! - **To label** ([`Review::to_label`]): text messages that would teach the model
-//!   most once labelled. Each has its [`LabelReason`]s, each with a strength in
-//!   `(0, 1]`: near the no-intent threshold (`1 - |confidence - threshold| / margin`),
-//!   a close call between the two best intents (`1 - gap / margin`), a keyword trigger
-//!   of another intent than the model's (0.75), a human correction or a hand-off judged
-//!   wrong (1). A message's strength is the sum over its reasons; repeated messages
-//!   (same words, any case or punctuation) are listed once and ranked by strength times
-//!   `1 + ln(occurrences)`.
-//! - **Unknown** ([`Review::unknown`]): messages with no intent (not button clicks,
-//!   not answers to a question), clustered by shared content words (see the cluster
-//!   module); clusters of at least `min_cluster` messages, largest first, each with its
-//!   most telling words and a few representatives.
-//! - **Phrases to add** ([`Review::phrases_to_add`]): messages detected with at least
-//!   `confident` confidence and nothing saying they were wrong (no correction, no
-//!   hand-off judged wrong), whose character-trigram similarity to every phrase of
-//!   their intent is below `novel_below`; most novel first (`confidence * (1 -
-//!   similarity)`), with the nearest phrase.
-//! - **Misroutes** ([`Review::misroutes`]): see [`MisrouteKind`]; most frequent first,
-//!   then first seen, with the rule that decided.
+//! See [`Review`] for what each list holds and [`Reviewer`] for its costs.
 
 mod cluster;
 mod topk;
@@ -224,7 +193,31 @@ pub struct MisrouteCount {
     pub records: usize,
 }
 
-/// What a review found. See the [module docs](self) for each list's definition.
+/// What a review found.
+///
+/// # What each list holds
+/// - **To label** ([`Review::to_label`]): text messages that would teach the model
+///   most once labelled. Each has its [`LabelReason`]s, each with a strength in
+///   `(0, 1]`: near the no-intent threshold (`1 - |confidence - threshold| / margin`),
+///   a close call between the two best intents (`1 - gap / margin`), a keyword trigger
+///   of another intent than the model's (0.75), a human correction that disagrees
+///   with the decision or a hand-off judged wrong (1). A message's strength is the sum
+///   over its reasons; repeated messages (same words, any case or punctuation) are
+///   listed once and ranked by strength times `1 + ln(occurrences)`.
+/// - **Unknown** ([`Review::unknown`]): messages with no intent (not button clicks,
+///   not answers to a question), clustered online: each message joins the cluster whose
+///   content-word stems (stop words dropped, the first six characters kept) are most
+///   similar by cosine, at least `cluster_similarity`, or starts a new one; clusters of
+///   at least `min_cluster` messages, largest first, each with its
+///   most telling words and a few representatives.
+/// - **Phrases to add** ([`Review::phrases_to_add`]): messages detected with at least
+///   `confident` confidence and nothing saying they were wrong (no disagreeing
+///   correction, no hand-off judged wrong, on the message or on a later record of its
+///   conversation), whose character-trigram similarity to every phrase of
+///   their intent is below `novel_below`; most novel first (`confidence * (1 -
+///   similarity)`), with the nearest phrase.
+/// - **Misroutes** ([`Review::misroutes`]): see [`MisrouteKind`]; most frequent first,
+///   then first seen, with the rule that decided.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Review {
@@ -258,6 +251,18 @@ struct PhraseSet {
 }
 
 /// Reviews records pushed one at a time, in bounded memory.
+///
+/// It consumes records one at a time (from a
+/// [`LogReader`](super::LogReader), a database cursor, a slice) and keeps bounded
+/// state: each list is a deduplicating best-`k` list of at most `8 * max_items`
+/// entries, and the clusters of unknown messages are capped at `2 * max_clusters`
+/// with at most 64 stems and `samples` messages each. A log of any length is reviewed
+/// in memory that depends on the options, not on the log.
+///
+/// # Complexity
+/// Per record: a few hash look-ups for the lists; for a phrase candidate, one
+/// trigram-set comparison per phrase of its intent; for an unknown message, one update
+/// per cluster sharing a content word with it. Finishing sorts the bounded lists.
 ///
 /// ```
 /// use handoff::eval::{Correction, DecisionRecord, MisrouteKind, ReviewOptions, Reviewer};
@@ -321,6 +326,12 @@ impl Reviewer {
     pub fn push(&mut self, r: &DecisionRecord) {
         self.records += 1;
         self.check_route(r);
+        if r.is_corrected() || r.verdict() == Some(false) {
+            // A wrong outcome makes the conversation's earlier messages look wrong too.
+            let conversation = r.conversation.as_str();
+            self.novel
+                .retain(|(earlier, _, _)| earlier.conversation != conversation);
+        }
         if r.text.trim().is_empty() || r.answered.is_some() {
             return;
         }
@@ -421,10 +432,7 @@ impl Reviewer {
         let (Some(intent), Some(confidence)) = (&r.intent, r.confidence) else {
             return;
         };
-        let judged_wrong = r.correction.as_ref().is_some_and(|c| match c {
-            Correction::Intent(i) => i != intent,
-            _ => true,
-        }) || r.verdict() == Some(false);
+        let judged_wrong = r.is_corrected() || r.verdict() == Some(false);
         if confidence < self.options.confident || judged_wrong {
             return;
         }
@@ -468,7 +476,7 @@ impl Reviewer {
 fn label_reasons(r: &DecisionRecord, o: &ReviewOptions) -> Vec<(LabelReason, f32)> {
     let mut out = Vec::new();
     let margin = o.margin.max(f32::EPSILON);
-    if r.correction.is_some() || (r.handed_off && r.verdict() == Some(false)) {
+    if r.is_corrected() || (r.handed_off && r.verdict() == Some(false)) {
         out.push((LabelReason::Corrected, 1.0));
     }
     if let Some(c) = r.confidence {
@@ -523,7 +531,7 @@ fn misroute<'a>(
     let sales_keyword = r
         .keywords
         .iter()
-        .any(|k| !k.negated && o.sales_intents.iter().any(|i| *i == k.intent));
+        .any(|k| !k.negated && o.sales_intents.contains(&k.intent));
     sales_keyword.then_some((MisrouteKind::MissedHandoff, Some(&*o.sales_team)))
 }
 

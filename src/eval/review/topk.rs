@@ -73,6 +73,11 @@ impl<T> TopK<T> {
         }
     }
 
+    /// Drops the items `keep` rejects.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.entries.retain(|_, e| keep(&e.item));
+    }
+
     /// Items held now (bounded by `8 * k`).
     pub fn len(&self) -> usize {
         self.entries.len()

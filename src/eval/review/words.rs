@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 /// Words too common to tell messages apart.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "but", "by", "can", "could",
-    "do", "does", "for", "from", "get", "have", "hello", "hey", "hi", "how", "i", "if", "im", "in",
-    "is", "it", "its", "just", "me", "my", "need", "of", "on", "or", "our", "please", "so", "that",
+    "do", "does", "don", "for", "from", "get", "have", "hello", "hey", "hi", "hmm", "how", "i",
+    "if", "im", "in", "is", "it", "its", "just", "me", "my", "need", "no", "not", "of", "ok",
+    "okay", "on", "or", "our", "please", "question", "quick", "so", "thank", "thanks", "that",
     "the", "there", "this", "to", "us", "want", "was", "we", "what", "when", "where", "which",
-    "who", "why", "will", "with", "would", "you", "your",
+    "who", "why", "will", "with", "would", "yes", "you", "your",
 ];
 
 /// Characters of a word kept as its stem.
