@@ -1,7 +1,7 @@
 //! KPIs from the decision logs a host keeps.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -169,7 +169,7 @@ pub struct Kpis {
 /// One conversation, folded from its records as they stream by.
 #[derive(Clone, Debug)]
 struct Folded {
-    channel: Arc<str>,
+    channel: Name,
     start: i64,
     handoff: Option<Handoff>,
     first_reply: Option<i64>,
@@ -183,10 +183,15 @@ struct Folded {
 #[derive(Clone, Debug)]
 struct Handoff {
     at: i64,
-    intent: Option<Arc<str>>,
-    rule: Option<Arc<str>>,
-    team: Option<Arc<str>>,
+    intent: Name,
+    rule: Name,
+    team: Name,
 }
+
+/// An interned string: an index into the accumulator's names, [`NO_NAME`] for none.
+/// Four bytes instead of a shared string's sixteen: logs have many conversations.
+type Name = u32;
+const NO_NAME: Name = Name::MAX;
 
 /// Computes [`Kpis`] from records pushed one at a time, so a log streams through
 /// without being held in memory: it keeps a few words per conversation (strings
@@ -202,7 +207,8 @@ struct Handoff {
 pub struct KpiAccumulator {
     options: KpiOptions,
     conversations: HashMap<Box<str>, Folded>,
-    strings: HashSet<Arc<str>>,
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, Name>,
 }
 
 impl KpiAccumulator {
@@ -218,9 +224,9 @@ impl KpiAccumulator {
     pub fn push(&mut self, r: &DecisionRecord) {
         let handoff = r.handed_off.then(|| Handoff {
             at: r.at,
-            intent: r.intent.as_deref().map(|s| self.intern(s)),
-            rule: r.rule.as_deref().map(|s| self.intern(s)),
-            team: r.team.as_deref().map(|s| self.intern(s)),
+            intent: self.intern_opt(r.intent.as_deref()),
+            rule: self.intern_opt(r.rule.as_deref()),
+            team: self.intern_opt(r.team.as_deref()),
         });
         let channel = self.intern(&r.channel);
         let verdict = r.verdict().map(|v| (r.at, v));
@@ -274,18 +280,20 @@ impl KpiAccumulator {
         let period = self.options.period_seconds.filter(|&p| p > 0);
         // saturating: the period of timestamps near i64::MIN would start below it.
         let bucket = |c: &Folded| period.map(|p| c.start.saturating_sub(c.start.rem_euclid(p)));
-        let overall = figures(folded.iter().copied(), Slice::default());
+        let names = &self.names[..];
+        let overall = figures(folded.iter().copied(), Slice::default(), names);
         let mut channels: BTreeMap<&str, Vec<&Folded>> = BTreeMap::new();
         let mut periods: BTreeMap<i64, Vec<&Folded>> = BTreeMap::new();
         let mut both: BTreeMap<(&str, i64), Vec<&Folded>> = BTreeMap::new();
         let mut teams: BTreeMap<&str, Vec<&Folded>> = BTreeMap::new();
         for c in folded {
-            channels.entry(&c.channel).or_default().push(c);
+            let channel = name(names, c.channel).unwrap_or("");
+            channels.entry(channel).or_default().push(c);
             if let Some(b) = bucket(c) {
                 periods.entry(b).or_default().push(c);
-                both.entry((&c.channel, b)).or_default().push(c);
+                both.entry((channel, b)).or_default().push(c);
             }
-            if let Some(team) = c.handoff.as_ref().and_then(|h| h.team.as_deref()) {
+            if let Some(team) = c.handoff.as_ref().and_then(|h| name(names, h.team)) {
                 teams.entry(team).or_default().push(c);
             }
         }
@@ -294,34 +302,47 @@ impl KpiAccumulator {
             period_start,
             team: team.map(str::to_string),
         };
+        let of = |cs: Vec<&Folded>, slice| figures(cs.into_iter(), slice, names);
         Kpis {
             overall,
             by_channel: channels
                 .into_iter()
-                .map(|(ch, cs)| figures(cs.into_iter(), slice(Some(ch), None, None)))
+                .map(|(ch, cs)| of(cs, slice(Some(ch), None, None)))
                 .collect(),
             by_period: periods
                 .into_iter()
-                .map(|(p, cs)| figures(cs.into_iter(), slice(None, Some(p), None)))
+                .map(|(p, cs)| of(cs, slice(None, Some(p), None)))
                 .collect(),
             by_channel_and_period: both
                 .into_iter()
-                .map(|((ch, p), cs)| figures(cs.into_iter(), slice(Some(ch), Some(p), None)))
+                .map(|((ch, p), cs)| of(cs, slice(Some(ch), Some(p), None)))
                 .collect(),
             by_team: teams
                 .into_iter()
-                .map(|(t, cs)| figures(cs.into_iter(), slice(None, None, Some(t))))
+                .map(|(t, cs)| of(cs, slice(None, None, Some(t))))
                 .collect(),
         }
     }
 
-    fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some(shared) = self.strings.get(s) {
-            return Arc::clone(shared);
+    fn intern(&mut self, s: &str) -> Name {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        // Past four billion distinct names (a corrupt log), the rest share "none".
+        let Ok(id) = Name::try_from(self.names.len()) else {
+            return NO_NAME;
+        };
+        if id == NO_NAME {
+            return NO_NAME;
         }
         let shared: Arc<str> = s.into();
-        self.strings.insert(Arc::clone(&shared));
-        shared
+        self.names.push(Arc::clone(&shared));
+        self.ids.insert(shared, id);
+        id
+    }
+
+    fn intern_opt(&mut self, s: Option<&str>) -> Name {
+        s.map_or(NO_NAME, |s| self.intern(s))
     }
 }
 
@@ -443,7 +464,16 @@ struct Slice {
     team: Option<String>,
 }
 
-fn figures<'a>(conversations: impl Iterator<Item = &'a Folded>, slice: Slice) -> KpiFigures {
+/// The string an interned name stands for.
+fn name(names: &[Arc<str>], id: Name) -> Option<&str> {
+    names.get(id as usize).map(|s| &**s)
+}
+
+fn figures<'a>(
+    conversations: impl Iterator<Item = &'a Folded>,
+    slice: Slice,
+    names: &[Arc<str>],
+) -> KpiFigures {
     let mut f = KpiFigures {
         channel: slice.channel,
         period_start: slice.period_start,
@@ -460,9 +490,9 @@ fn figures<'a>(conversations: impl Iterator<Item = &'a Folded>, slice: Slice) ->
             f.handoffs += 1;
             f.known_outcomes += 1;
             *reasons
-                .entry((h.intent.as_deref(), h.rule.as_deref()))
+                .entry((name(names, h.intent), name(names, h.rule)))
                 .or_default() += 1;
-            *teams.entry(h.team.as_deref()).or_default() += 1;
+            *teams.entry(name(names, h.team)).or_default() += 1;
             if let Some((_, v)) = c.verdict {
                 f.judged_handoffs += 1;
                 judged_right += usize::from(v);

@@ -97,10 +97,14 @@ impl PilotReport {
     ///
     /// ```
     /// use handoff::eval::{DecisionRecord, PilotOptions, PilotReport};
-    /// let log = [DecisionRecord { conversation: "c1".into(), at: 0,
-    ///     text: "<script>alert(1)</script>".into(), ..Default::default() }];
+    /// // Two messages the bot had no intent for: a cluster the report lists.
+    /// let log: Vec<DecisionRecord> = ["c1", "c2"].iter().map(|c| DecisionRecord {
+    ///     conversation: c.to_string(), at: 0,
+    ///     text: "<script>alert(1)</script>".into(), ..Default::default()
+    /// }).collect();
     /// let report = PilotReport::from_records(&log, &[], &PilotOptions::default());
-    /// assert_eq!(report.records, 1);
+    /// assert_eq!(report.records, 2);
+    /// assert_eq!(report.review.unknown[0].size, 2);
     /// let html = report.to_html();
     /// assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));
     /// ```
