@@ -6,6 +6,7 @@ use std::time::Instant;
 use handoff::eval::{
     review, Correction, DecisionRecord, KpiOptions, Kpis, LabelReason, LogProblemKind, LogReader,
     LoggedKeyword, MisrouteKind, PilotOptions, PilotReport, RecordProblem, ReviewOptions, Reviewer,
+    MAX_LOG_PROBLEMS,
 };
 use handoff::{Context, Intent, Message, Router, RouterConfig};
 use proptest::prelude::*;
@@ -571,10 +572,7 @@ fn problems_past_the_cap_are_still_counted() {
     assert_eq!(reader.by_ref().count(), 0);
     let s = reader.summary();
     assert_eq!(s.skipped, 250);
-    assert_eq!(
-        s.problems.len(),
-        LogReader::<std::slice::Iter<'_, String>>::MAX_PROBLEMS
-    );
+    assert_eq!(s.problems.len(), MAX_LOG_PROBLEMS);
     assert_eq!(s.problems.last().unwrap().line, 100);
     assert!(s.to_string().ends_with("... and 150 more"));
 }

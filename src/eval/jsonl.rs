@@ -3,7 +3,7 @@
 //!
 //! The reader takes lines the host has read (it does no I/O itself) and yields records
 //! lazily, so a log of any length streams through in constant memory: it keeps the
-//! first [`LogReader::MAX_PROBLEMS`] problems in full and counts the rest.
+//! first [`MAX_LOG_PROBLEMS`] problems in full and counts the rest.
 
 use std::fmt;
 
@@ -25,7 +25,7 @@ pub enum LogProblemKind {
     Data,
     /// A record that breaks a rule serde cannot check.
     Invalid(RecordProblem),
-    /// Longer than [`LogReader::MAX_LINE_BYTES`].
+    /// Longer than [`MAX_LOG_LINE_BYTES`].
     TooLong,
 }
 
@@ -114,12 +114,13 @@ pub struct LogReader<I> {
     summary: LogSummary,
 }
 
-impl<I> LogReader<I> {
-    /// Problems kept in full; later ones are only counted.
-    pub const MAX_PROBLEMS: usize = 100;
-    /// Longest line parsed, in bytes (1 MiB): a longer line is skipped unparsed.
-    pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Problems a [`LogReader`] keeps in full; later ones are only counted.
+pub const MAX_LOG_PROBLEMS: usize = 100;
+/// Longest line a [`LogReader`] parses, in bytes (1 MiB): a longer line is skipped
+/// unparsed.
+pub const MAX_LOG_LINE_BYTES: usize = 1 << 20;
 
+impl<I> LogReader<I> {
     /// A reader over lines (`&str` or `String`), numbered from 1.
     pub fn new(lines: I) -> Self {
         LogReader {
@@ -140,7 +141,7 @@ impl<I> LogReader<I> {
 
     fn skip(&mut self, kind: LogProblemKind, message: String) {
         self.summary.skipped += 1;
-        if self.summary.problems.len() < Self::MAX_PROBLEMS {
+        if self.summary.problems.len() < MAX_LOG_PROBLEMS {
             self.summary.problems.push(LogProblem {
                 line: self.summary.lines,
                 kind,
@@ -166,7 +167,7 @@ where
                 self.summary.blank += 1;
                 continue;
             }
-            if line.len() > Self::MAX_LINE_BYTES {
+            if line.len() > MAX_LOG_LINE_BYTES {
                 let message = format!("{} bytes", line.len());
                 self.skip(LogProblemKind::TooLong, message);
                 continue;

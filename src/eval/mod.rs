@@ -82,7 +82,9 @@ mod svg;
 mod tests;
 
 pub use cv::cross_validate;
-pub use jsonl::{LogProblem, LogProblemKind, LogReader, LogSummary};
+pub use jsonl::{
+    LogProblem, LogProblemKind, LogReader, LogSummary, MAX_LOG_LINE_BYTES, MAX_LOG_PROBLEMS,
+};
 pub use kpi::{
     KpiAccumulator, KpiFigures, KpiOptions, Kpis, Reason, TeamCount, RESPONSE_BUCKETS_S,
 };
