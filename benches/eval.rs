@@ -94,6 +94,7 @@ fn records(n: usize) -> Vec<DecisionRecord> {
             completed_with_bot: (i % 4 == 1).then_some(i % 8 == 1),
             intent: Some(format!("intent_{}", i % 12)),
             rule: Some(format!("rule_{}", i % 5)),
+            ..DecisionRecord::default()
         })
         .collect()
 }

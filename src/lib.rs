@@ -140,8 +140,8 @@ pub use conversation::{
 };
 pub use error::{BuildError, ErrorKind, Expected, Item};
 pub use eval::{
-    cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, Scenario,
-    ThresholdGoal,
+    cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, LogReader,
+    PilotReport, Review, Reviewer, Scenario, ThresholdGoal,
 };
 pub use flow::{
     Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,

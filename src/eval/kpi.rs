@@ -1,48 +1,14 @@
 //! KPIs from the decision logs a host keeps.
 
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::log::DecisionRecord;
 use super::ratio;
-
-/// One logged decision, as the host records it (and later annotates).
-///
-/// Records are grouped by `conversation`; see [`Kpis::compute`] for how a
-/// conversation's records combine.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionRecord {
-    /// The conversation id.
-    pub conversation: String,
-    /// The channel the conversation came through (`web`, `pricing_page`...).
-    #[serde(default)]
-    pub channel: String,
-    /// When the decision was made: the host's timestamp, in seconds.
-    pub at: i64,
-    /// Whether this decision handed the conversation to a human (at `at`).
-    #[serde(default)]
-    pub handed_off: bool,
-    /// When a rep first replied after the hand-off, in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_reply_at: Option<i64>,
-    /// The rep's verdict: was handing off right?
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handoff_correct: Option<bool>,
-    /// Whether the lead converted (a deal, a signup...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub converted: Option<bool>,
-    /// Whether the user completed the conversation with the bot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_with_bot: Option<bool>,
-    /// The detected intent (`Decision::intent`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intent: Option<String>,
-    /// The rule that decided (`Decision::rule`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-}
 
 /// KPI options.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +20,12 @@ pub struct KpiOptions {
     /// period. Periods start at multiples of the length (Unix-epoch aligned for Unix
     /// timestamps; Thursday-aligned weeks).
     pub period_seconds: Option<i64>,
+    /// Only conversations that start at or after this time (`None`: no lower bound).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    /// Only conversations that start before this time (`None`: no upper bound).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
 }
 
 impl KpiOptions {
@@ -61,8 +33,34 @@ impl KpiOptions {
     pub fn period(seconds: i64) -> Self {
         KpiOptions {
             period_seconds: Some(seconds),
+            ..KpiOptions::default()
         }
     }
+
+    /// The same options over the window `[from, until)`: a conversation counts when its
+    /// first record falls in it.
+    pub fn window(mut self, from: Option<i64>, until: Option<i64>) -> Self {
+        self.from = from;
+        self.until = until;
+        self
+    }
+
+    fn in_window(&self, start: i64) -> bool {
+        self.from.map_or(true, |f| start >= f) && self.until.map_or(true, |u| start < u)
+    }
+}
+
+/// Upper bounds (exclusive, seconds) of the response-time buckets: under 1 minute,
+/// 2, 5, 10, 30 minutes, 1 hour, 4 hours; the last bucket holds the rest.
+pub const RESPONSE_BUCKETS_S: [i64; 7] = [60, 120, 300, 600, 1_800, 3_600, 14_400];
+
+/// Hand-offs to one team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamCount {
+    /// The team (`None`: a hand-off logged without a team).
+    pub team: Option<String>,
+    /// Hand-offs.
+    pub handoffs: usize,
 }
 
 /// Hand-offs for one (intent, rule) reason.
@@ -76,7 +74,7 @@ pub struct Reason {
     pub handoffs: usize,
 }
 
-/// KPI figures for one slice of conversations (all, one channel, one period).
+/// KPI figures for one slice of conversations (all, one channel, one period, one team).
 /// Rates are fractions in `[0, 1]`, `None` when undefined (nothing to divide by);
 /// times are seconds.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -86,13 +84,21 @@ pub struct KpiFigures {
     pub channel: Option<String>,
     /// Start of the period of this slice (`None`: all time).
     pub period_start: Option<i64>,
+    /// The team of this slice (`None`: all teams); a team's slice holds the
+    /// conversations handed to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     /// Conversations.
     pub conversations: usize,
     /// Conversations handed off to a human.
     pub handoffs: usize,
     /// `handoffs / conversations`.
     pub handoff_rate: Option<f64>,
-    /// Hand-offs the rep judged (`handoff_correct` given).
+    /// Hand-offs per team, by team.
+    #[serde(default)]
+    pub handoffs_by_team: Vec<TeamCount>,
+    /// Hand-offs with a verdict ([`DecisionRecord::verdict`]: the rep's
+    /// `handoff_correct`, or a correction that judges the hand-off).
     pub judged_handoffs: usize,
     /// Share of judged hand-offs judged right.
     pub handoff_accuracy: Option<f64>,
@@ -105,6 +111,10 @@ pub struct KpiFigures {
     pub median_response_s: Option<i64>,
     /// 90th percentile of that time (nearest rank).
     pub p90_response_s: Option<i64>,
+    /// How those times spread: counts per bucket of [`RESPONSE_BUCKETS_S`], the last
+    /// bucket open-ended (empty when no hand-off was replied to).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_histogram: Vec<usize>,
     /// Hand-offs whose conversion outcome is known.
     pub known_conversions: usize,
     /// Share of handed-off conversations with a known outcome that converted.
@@ -151,90 +161,234 @@ pub struct Kpis {
     pub by_period: Vec<KpiFigures>,
     /// Per channel and period, by channel then time (empty without a period length).
     pub by_channel_and_period: Vec<KpiFigures>,
+    /// Per team handed to, by team (hand-offs logged without a team are left out).
+    #[serde(default)]
+    pub by_team: Vec<KpiFigures>,
 }
 
-/// One conversation, folded from its records.
-#[derive(Debug)]
-struct Folded<'a> {
-    channel: &'a str,
+/// One conversation, folded from its records as they stream by.
+#[derive(Clone, Debug)]
+struct Folded {
+    channel: Name,
     start: i64,
-    handoff: Option<&'a DecisionRecord>,
+    handoff: Option<Handoff>,
     first_reply: Option<i64>,
-    verdict: Option<bool>,
+    /// The verdict and the time of the record that gave it.
+    verdict: Option<(i64, bool)>,
     converted: Option<bool>,
     completed: Option<bool>,
+}
+
+/// The earliest hand-off of a conversation.
+#[derive(Clone, Debug)]
+struct Handoff {
+    at: i64,
+    intent: Name,
+    rule: Name,
+    team: Name,
+}
+
+/// An interned string: an index into the accumulator's names, [`NO_NAME`] for none.
+/// Four bytes instead of a shared string's sixteen: logs have many conversations.
+type Name = u32;
+const NO_NAME: Name = Name::MAX;
+
+/// Computes [`Kpis`] from records pushed one at a time, so a log streams through
+/// without being held in memory: it keeps a few words per conversation (strings
+/// shared), not the records.
+///
+/// ```
+/// use handoff::eval::{DecisionRecord, KpiAccumulator, KpiOptions};
+/// let mut acc = KpiAccumulator::new(KpiOptions::default());
+/// acc.push(&DecisionRecord { conversation: "c1".into(), at: 5, ..Default::default() });
+/// assert_eq!(acc.finish().overall.conversations, 1);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct KpiAccumulator {
+    options: KpiOptions,
+    conversations: HashMap<Box<str>, Folded>,
+    names: Vec<Arc<str>>,
+    ids: HashMap<Arc<str>, Name>,
+}
+
+impl KpiAccumulator {
+    /// An empty accumulator.
+    pub fn new(options: KpiOptions) -> Self {
+        KpiAccumulator {
+            options,
+            ..KpiAccumulator::default()
+        }
+    }
+
+    /// Folds one record into its conversation (see [`Kpis::compute`] for how).
+    pub fn push(&mut self, r: &DecisionRecord) {
+        let handoff = r.handed_off.then(|| Handoff {
+            at: r.at,
+            intent: self.intern_opt(r.intent.as_deref()),
+            rule: self.intern_opt(r.rule.as_deref()),
+            team: self.intern_opt(r.team.as_deref()),
+        });
+        let channel = self.intern(&r.channel);
+        let verdict = r.verdict().map(|v| (r.at, v));
+        let Some(c) = self.conversations.get_mut(r.conversation.as_str()) else {
+            let folded = Folded {
+                channel,
+                start: r.at,
+                handoff,
+                first_reply: r.first_reply_at,
+                verdict,
+                converted: r.converted,
+                completed: r.completed_with_bot,
+            };
+            self.conversations
+                .insert(r.conversation.as_str().into(), folded);
+            return;
+        };
+        // Strict `<`: among equal times the record logged first wins.
+        if r.at < c.start {
+            c.start = r.at;
+            c.channel = channel;
+        }
+        if let Some(h) = handoff {
+            if c.handoff.as_ref().map_or(true, |old| h.at < old.at) {
+                c.handoff = Some(h);
+            }
+        }
+        c.first_reply = min_some(c.first_reply, r.first_reply_at);
+        // `>=`: among equal times the record logged last wins.
+        if let Some((at, v)) = verdict {
+            if c.verdict.map_or(true, |(old, _)| at >= old) {
+                c.verdict = Some((at, v));
+            }
+        }
+        c.converted = any_true(c.converted, r.converted);
+        c.completed = any_true(c.completed, r.completed_with_bot);
+    }
+
+    /// Conversations seen so far (in or out of the window).
+    pub fn conversations(&self) -> usize {
+        self.conversations.len()
+    }
+
+    /// The KPIs of the conversations whose first record falls in the window.
+    pub fn finish(&self) -> Kpis {
+        let folded: Vec<&Folded> = self
+            .conversations
+            .values()
+            .filter(|c| self.options.in_window(c.start))
+            .collect();
+        let period = self.options.period_seconds.filter(|&p| p > 0);
+        // saturating: the period of timestamps near i64::MIN would start below it.
+        let bucket = |c: &Folded| period.map(|p| c.start.saturating_sub(c.start.rem_euclid(p)));
+        let names = &self.names[..];
+        let overall = figures(folded.iter().copied(), Slice::default(), names);
+        let mut channels: BTreeMap<&str, Vec<&Folded>> = BTreeMap::new();
+        let mut periods: BTreeMap<i64, Vec<&Folded>> = BTreeMap::new();
+        let mut both: BTreeMap<(&str, i64), Vec<&Folded>> = BTreeMap::new();
+        let mut teams: BTreeMap<&str, Vec<&Folded>> = BTreeMap::new();
+        for c in folded {
+            let channel = name(names, c.channel).unwrap_or("");
+            channels.entry(channel).or_default().push(c);
+            if let Some(b) = bucket(c) {
+                periods.entry(b).or_default().push(c);
+                both.entry((channel, b)).or_default().push(c);
+            }
+            if let Some(team) = c.handoff.as_ref().and_then(|h| name(names, h.team)) {
+                teams.entry(team).or_default().push(c);
+            }
+        }
+        let slice = |channel: Option<&str>, period_start: Option<i64>, team: Option<&str>| Slice {
+            channel: channel.map(str::to_string),
+            period_start,
+            team: team.map(str::to_string),
+        };
+        let of = |cs: Vec<&Folded>, slice| figures(cs.into_iter(), slice, names);
+        Kpis {
+            overall,
+            by_channel: channels
+                .into_iter()
+                .map(|(ch, cs)| of(cs, slice(Some(ch), None, None)))
+                .collect(),
+            by_period: periods
+                .into_iter()
+                .map(|(p, cs)| of(cs, slice(None, Some(p), None)))
+                .collect(),
+            by_channel_and_period: both
+                .into_iter()
+                .map(|((ch, p), cs)| of(cs, slice(Some(ch), Some(p), None)))
+                .collect(),
+            by_team: teams
+                .into_iter()
+                .map(|(t, cs)| of(cs, slice(None, None, Some(t))))
+                .collect(),
+        }
+    }
+
+    fn intern(&mut self, s: &str) -> Name {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        // Past four billion distinct names (a corrupt log), the rest share "none".
+        let Ok(id) = Name::try_from(self.names.len()) else {
+            return NO_NAME;
+        };
+        if id == NO_NAME {
+            return NO_NAME;
+        }
+        let shared: Arc<str> = s.into();
+        self.names.push(Arc::clone(&shared));
+        self.ids.insert(shared, id);
+        id
+    }
+
+    fn intern_opt(&mut self, s: Option<&str>) -> Name {
+        s.map_or(NO_NAME, |s| self.intern(s))
+    }
+}
+
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `true` when either says `true`, `false` when the known ones say only `false`.
+fn any_true(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a || b),
+        (a, b) => a.or(b),
+    }
 }
 
 impl Kpis {
     /// Computes the KPIs. A conversation's records combine as follows:
     /// - its channel and period are those of its earliest record;
+    /// - it counts when that earliest record falls in the options' window;
     /// - it is handed off when any record is; the earliest such record gives the
-    ///   hand-off time (`at`) and the reason (intent, rule);
+    ///   hand-off time (`at`), the team and the reason (intent, rule);
     /// - its first reply is the earliest `first_reply_at` on any of its records;
-    /// - the verdict is the latest record's (by `at`) `handoff_correct` that is given;
+    /// - the verdict is the latest record's (by `at`) [`DecisionRecord::verdict`]
+    ///   that is given;
     /// - it converted / completed with the bot when any record says `true`, did not
     ///   when records say only `false`, and is unknown otherwise.
     ///
     /// Ties in `at` are broken by log order. Never panics; undefined figures are
-    /// `None`.
+    /// `None`. For logs too large to hold, push records into a [`KpiAccumulator`].
     pub fn compute(records: &[DecisionRecord], options: &KpiOptions) -> Kpis {
-        let mut by_conversation: BTreeMap<&str, Vec<&DecisionRecord>> = BTreeMap::new();
+        Kpis::from_records(records, options)
+    }
+
+    /// [`Kpis::compute`] over any sequence of records (owned or borrowed), streamed.
+    pub fn from_records<R: Borrow<DecisionRecord>>(
+        records: impl IntoIterator<Item = R>,
+        options: &KpiOptions,
+    ) -> Kpis {
+        let mut acc = KpiAccumulator::new(options.clone());
         for r in records {
-            by_conversation.entry(&r.conversation).or_default().push(r);
+            acc.push(r.borrow());
         }
-        let folded: Vec<Folded<'_>> = by_conversation
-            .into_values()
-            .map(|mut rs| {
-                // Stable: log order breaks ties in `at`.
-                rs.sort_by_key(|r| r.at);
-                let any = |get: fn(&DecisionRecord) -> Option<bool>| {
-                    let values: Vec<bool> = rs.iter().filter_map(|r| get(r)).collect();
-                    if values.is_empty() {
-                        None
-                    } else {
-                        Some(values.contains(&true))
-                    }
-                };
-                Folded {
-                    channel: &rs[0].channel,
-                    start: rs[0].at,
-                    handoff: rs.iter().copied().find(|r| r.handed_off),
-                    first_reply: rs.iter().filter_map(|r| r.first_reply_at).min(),
-                    verdict: rs.iter().rev().find_map(|r| r.handoff_correct),
-                    converted: any(|r| r.converted),
-                    completed: any(|r| r.completed_with_bot),
-                }
-            })
-            .collect();
-        let period = options.period_seconds.filter(|&p| p > 0);
-        // saturating: the period of timestamps near i64::MIN would start below it.
-        let bucket = |c: &Folded<'_>| period.map(|p| c.start.saturating_sub(c.start.rem_euclid(p)));
-        let overall = figures(folded.iter(), None, None);
-        let mut channels: BTreeMap<&str, Vec<&Folded<'_>>> = BTreeMap::new();
-        let mut periods: BTreeMap<i64, Vec<&Folded<'_>>> = BTreeMap::new();
-        let mut both: BTreeMap<(&str, i64), Vec<&Folded<'_>>> = BTreeMap::new();
-        for c in &folded {
-            channels.entry(c.channel).or_default().push(c);
-            if let Some(b) = bucket(c) {
-                periods.entry(b).or_default().push(c);
-                both.entry((c.channel, b)).or_default().push(c);
-            }
-        }
-        Kpis {
-            overall,
-            by_channel: channels
-                .into_iter()
-                .map(|(ch, cs)| figures(cs.into_iter(), Some(ch), None))
-                .collect(),
-            by_period: periods
-                .into_iter()
-                .map(|(p, cs)| figures(cs.into_iter(), None, Some(p)))
-                .collect(),
-            by_channel_and_period: both
-                .into_iter()
-                .map(|((ch, p), cs)| figures(cs.into_iter(), Some(ch), Some(p)))
-                .collect(),
-        }
+        acc.finish()
     }
 
     /// The figures as CSV (RFC 4180), one row per slice with a `scope` column (`all`,
@@ -302,28 +456,44 @@ impl Kpis {
     }
 }
 
-fn figures<'a, 'b: 'a>(
-    conversations: impl Iterator<Item = &'a Folded<'b>>,
-    channel: Option<&str>,
+/// Which slice a set of figures describes.
+#[derive(Default)]
+struct Slice {
+    channel: Option<String>,
     period_start: Option<i64>,
+    team: Option<String>,
+}
+
+/// The string an interned name stands for.
+fn name(names: &[Arc<str>], id: Name) -> Option<&str> {
+    names.get(id as usize).map(|s| &**s)
+}
+
+fn figures<'a>(
+    conversations: impl Iterator<Item = &'a Folded>,
+    slice: Slice,
+    names: &[Arc<str>],
 ) -> KpiFigures {
     let mut f = KpiFigures {
-        channel: channel.map(str::to_string),
-        period_start,
+        channel: slice.channel,
+        period_start: slice.period_start,
+        team: slice.team,
         ..KpiFigures::default()
     };
     let (mut judged_right, mut converted, mut retained) = (0, 0, 0);
     let mut times: Vec<i64> = Vec::new();
     let mut reasons: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
+    let mut teams: BTreeMap<Option<&str>, usize> = BTreeMap::new();
     for c in conversations {
         f.conversations += 1;
-        if let Some(h) = c.handoff {
+        if let Some(h) = &c.handoff {
             f.handoffs += 1;
             f.known_outcomes += 1;
             *reasons
-                .entry((h.intent.as_deref(), h.rule.as_deref()))
+                .entry((name(names, h.intent), name(names, h.rule)))
                 .or_default() += 1;
-            if let Some(v) = c.verdict {
+            *teams.entry(name(names, h.team)).or_default() += 1;
+            if let Some((_, v)) = c.verdict {
                 f.judged_handoffs += 1;
                 judged_right += usize::from(v);
             }
@@ -348,11 +518,24 @@ fn figures<'a, 'b: 'a>(
             retained += usize::from(done);
         }
     }
+    f.handoffs_by_team = teams
+        .into_iter()
+        .map(|(team, handoffs)| TeamCount {
+            team: team.map(str::to_string),
+            handoffs,
+        })
+        .collect();
     f.handoff_rate = ratio(f.handoffs, f.conversations);
     f.handoff_accuracy = ratio(judged_right, f.judged_handoffs);
     f.conversion_rate = ratio(converted, f.known_conversions);
     f.bot_retention_rate = ratio(retained, f.known_outcomes);
     times.sort_unstable();
+    if !times.is_empty() {
+        f.response_histogram = vec![0; RESPONSE_BUCKETS_S.len() + 1];
+        for &t in &times {
+            f.response_histogram[RESPONSE_BUCKETS_S.partition_point(|&b| b <= t)] += 1;
+        }
+    }
     f.replied_handoffs = times.len();
     f.median_response_s = nearest_rank(&times, 50);
     f.p90_response_s = nearest_rank(&times, 90);

@@ -12,9 +12,17 @@
 //!   [`Finding`] with advice.
 //! - [`Scenario`]: scripted multi-turn conversations with expectations per step,
 //!   played against a [`Router`](crate::Router).
+//! - [`DecisionRecord`]: the decision log, one serde record per decided message
+//!   ([`DecisionRecord::from_decision`]), annotated later with outcomes and a human's
+//!   [`Correction`]; [`LogReader`] reads JSON lines back, reporting every skipped line.
 //! - [`Kpis`]: hand-off rate and accuracy, response times, conversion, bot retention
-//!   and escalation reasons from [`DecisionRecord`] logs, per channel and period, as
-//!   serde structs or CSV.
+//!   and escalation reasons from [`DecisionRecord`] logs, per channel, period and team,
+//!   over a time window, as serde structs or CSV; [`KpiAccumulator`] streams.
+//! - [`review`] / [`Reviewer`]: what to label next, what the bot does not know
+//!   (clusters of messages with no intent), phrases to add and misroutes, in bounded
+//!   memory over a log of any length.
+//! - [`PilotReport`]: all of the above for a pilot, rendered as one self-contained HTML
+//!   page with inline SVG charts ([`PilotReport::to_html`]).
 //!
 //! Rates are fractions in `[0, 1]`; a figure with nothing to divide by is `None`,
 //! never NaN.
@@ -23,6 +31,8 @@
 //! Reports, lint and KPIs are `O(n log n)` in their input (the lint's near-duplicate
 //! search is a prefix-filtered set-similarity join, near-linear on real phrase sets);
 //! cross-validation costs `folds` trainings; a scenario costs one decision per step.
+//! KPIs hold a few words per conversation; the review holds state bounded by its
+//! options (see [`Reviewer`]), whatever the log's length.
 //!
 //! # Example
 //! ```
@@ -58,19 +68,36 @@
 //! ```
 
 mod cv;
+mod html;
+mod jsonl;
 mod kpi;
 mod lint;
+mod log;
+mod pilot;
 mod report;
+mod review;
 mod scenario;
+mod svg;
 #[cfg(test)]
 mod tests;
 
 pub use cv::cross_validate;
-pub use kpi::{DecisionRecord, KpiFigures, KpiOptions, Kpis, Reason};
+pub use jsonl::{
+    LogProblem, LogProblemKind, LogReader, LogSummary, MAX_LOG_LINE_BYTES, MAX_LOG_PROBLEMS,
+};
+pub use kpi::{
+    KpiAccumulator, KpiFigures, KpiOptions, Kpis, Reason, TeamCount, RESPONSE_BUCKETS_S,
+};
 pub use lint::{lint, lint_predictions, lint_with, Finding, FindingKind, LintOptions};
+pub use log::{Correction, DecisionRecord, LoggedKeyword, RecordProblem};
+pub use pilot::{ConfusionCell, Pilot, PilotOptions, PilotReport, RuleCount};
 pub use report::{
     Confusion, Evaluation, IntentReport, LabelCount, SweepPoint, ThresholdGoal,
     DEFAULT_TARGET_ACCURACY,
+};
+pub use review::{
+    review, LabelCandidate, LabelReason, Misroute, MisrouteCount, MisrouteKind, PhraseSuggestion,
+    Review, ReviewOptions, Reviewer, UnknownCluster,
 };
 pub use scenario::{
     run_scenarios, Expect, Mismatch, Scenario, ScenarioReport, Step, StepReport, SuiteReport,

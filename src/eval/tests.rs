@@ -844,8 +844,7 @@ prop_compose! {
             handoff_correct: correct,
             converted,
             completed_with_bot: completed,
-            intent: None,
-            rule: None,
+            ..DecisionRecord::default()
         }
     }
 }
