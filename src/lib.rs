@@ -107,13 +107,16 @@
 //!
 //! # Crate features
 //!
-//! None: the crate has no optional features. It depends on `serde`, `regex`,
-//! `aho-corasick` and `unicode-normalization` only, and forbids `unsafe` code.
+//! None: the crate has no optional features. It depends on `serde`, `serde_json` (the
+//! decision log's JSON lines), `serde_path_to_error` (error paths in configuration
+//! documents), `regex`, `aho-corasick` and `unicode-normalization` only, and forbids
+//! `unsafe` code.
 //!
 //! # Performance
 //!
-//! See the README for measured figures and the commands that produced them
-//! (`cargo run --release --example evaluate -- DATASET_DIR` and `cargo bench`).
+//! `docs/performance.md` in the repository gives the measured figures and the command
+//! for each (`cargo run --release --example evaluate -- DATASET_DIR`, `cargo bench`);
+//! `docs/design.md` explains the internals.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
