@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::kpi::{KpiFigures, RESPONSE_BUCKETS_S};
 use super::log::{Correction, DecisionRecord};
-use super::pct;
 use super::pilot::PilotReport;
+use super::ratio::pct;
 use super::svg::{esc, heatmap, histogram, stacked_bars};
 
 /// Labels of the response-time buckets ([`RESPONSE_BUCKETS_S`] and the open one).
