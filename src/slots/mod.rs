@@ -93,196 +93,21 @@ mod config;
 mod digits;
 mod email;
 mod extract;
+mod extractors;
 mod lexicon;
+mod mentions;
 mod number;
 mod raw;
 mod scan;
 mod types;
 mod words;
 
-use std::ops::Range;
-use std::sync::Arc;
-
 pub use config::{
     EmailSlot, NumberSlot, SlotConfig, TextSlot, DEFAULT_MAX, MAX_CUES, MAX_CUE_LEN, MAX_CUE_WORDS,
     MAX_SLOTS,
 };
 pub use email::MAX_AT_SIGNS;
+pub use extractors::{SlotExtractors, SlotExtractorsBuilder};
+pub use mentions::{read_numbers, NumberMention};
 pub use number::MAX_CANDIDATES;
 pub use types::{Extracted, Qualifier, Rejection, SlotValue, Source};
-
-use crate::error::BuildError;
-use crate::text::{NormalizeOptions, Normalized, Normalizer};
-
-/// Compiled slot extractors: immutable, `Send + Sync`, cheap to clone.
-///
-/// ```
-/// use handoff::{NumberSlot, SlotConfig, SlotExtractors};
-/// let slots = SlotExtractors::builder()
-///     .slot(SlotConfig::number("company_size", NumberSlot::new().cues(["employees"])))
-///     .build()?;
-/// let found = slots.extract("we have 5000 employees and need SSO", None);
-/// assert_eq!(found[0].value.as_number(), Some(5000.0));
-/// # Ok::<(), handoff::BuildError>(())
-/// ```
-#[derive(Clone, Debug)]
-pub struct SlotExtractors {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    config: Vec<SlotConfig>,
-    slots: Vec<config::Compiled>,
-    normalizer: Normalizer,
-}
-
-/// Builds [`SlotExtractors`]; reusable.
-#[derive(Clone, Debug, Default)]
-pub struct SlotExtractorsBuilder {
-    slots: Vec<SlotConfig>,
-    normalize: NormalizeOptions,
-}
-
-impl SlotExtractorsBuilder {
-    /// Adds a slot.
-    pub fn slot(&mut self, slot: SlotConfig) -> &mut Self {
-        self.slots.push(slot);
-        self
-    }
-
-    /// Adds slots.
-    pub fn slots(&mut self, slots: impl IntoIterator<Item = SlotConfig>) -> &mut Self {
-        self.slots.extend(slots);
-        self
-    }
-
-    /// The normalization messages and cues get; use the router's so that
-    /// [`SlotExtractors::extract_normalized`] can take its normalized text.
-    pub fn normalize(&mut self, options: NormalizeOptions) -> &mut Self {
-        self.normalize = options;
-        self
-    }
-
-    /// Validates the slots, naming the first bad item by its path
-    /// (`slots[1].number.max: ...`).
-    pub fn build(&self) -> Result<SlotExtractors, BuildError> {
-        let normalizer = Normalizer::new(self.normalize);
-        let slots = config::compile(&self.slots, &normalizer)?;
-        Ok(SlotExtractors {
-            inner: Arc::new(Inner {
-                config: self.slots.clone(),
-                slots,
-                normalizer,
-            }),
-        })
-    }
-}
-
-impl SlotExtractors {
-    /// A builder.
-    pub fn builder() -> SlotExtractorsBuilder {
-        SlotExtractorsBuilder::default()
-    }
-
-    /// Extractors for `slots`, with the default normalization.
-    ///
-    /// ```
-    /// use handoff::{SlotConfig, SlotExtractors};
-    /// let config: Vec<SlotConfig> = serde_json::from_str(
-    ///     r#"[{"slot": "size", "number": {"min": 10, "max": 5}}]"#,
-    /// ).unwrap();
-    /// let err = SlotExtractors::new(&config).unwrap_err();
-    /// assert_eq!(err.path(), "slots[0].number.max");
-    /// ```
-    pub fn new(slots: &[SlotConfig]) -> Result<Self, BuildError> {
-        Self::builder().slots(slots.iter().cloned()).build()
-    }
-
-    /// The configuration it was built from.
-    pub fn config(&self) -> &[SlotConfig] {
-        &self.inner.config
-    }
-
-    /// The normalizer it reads messages with.
-    pub fn normalizer(&self) -> Normalizer {
-        self.inner.normalizer
-    }
-
-    /// Whether a slot of that name is declared.
-    pub fn contains(&self, slot: &str) -> bool {
-        self.inner.slots.iter().any(|s| s.name == slot)
-    }
-
-    /// What `text` fills, at most one value per slot, in the order the slots were
-    /// declared. `asked` names the slot the last question asked for, if any: a bare
-    /// number then fills a number slot, and the message fills a text slot.
-    ///
-    /// For each number slot, the first number next to one of its cues that is not
-    /// rejected is taken; failing that, when asked, the first number not tied to another
-    /// slot's cue; failing both, the first rejected one, so the host can say why.
-    pub fn extract(&self, text: &str, asked: Option<&str>) -> Vec<Extracted> {
-        let normalized = self.inner.normalizer.normalize(text);
-        self.extract_normalized(text, &normalized, asked)
-    }
-
-    /// Like [`extract`](Self::extract), for a message the caller already normalized
-    /// with [`normalizer`](Self::normalizer). Spans are in `text`; with a `normalized`
-    /// that does not come from `text` they are meaningless, but nothing panics.
-    pub fn extract_normalized(
-        &self,
-        text: &str,
-        normalized: &Normalized,
-        asked: Option<&str>,
-    ) -> Vec<Extracted> {
-        let mut scan = scan::Scan::new(normalized);
-        let mentions = number::read_mentions(&mut scan, MAX_CANDIDATES);
-        let mut message = extract::Message {
-            original: text,
-            normalized,
-            scan,
-            mentions,
-        };
-        extract::extract(&self.inner.slots, &mut message, asked)
-    }
-}
-
-/// A number read from a message, with no slot in view.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct NumberMention {
-    /// The number or range as read.
-    pub value: SlotValue,
-    /// Byte span in the original message, qualifiers included.
-    pub span: Range<usize>,
-    /// How exact it is.
-    pub qualifier: Qualifier,
-    /// [`Rejection::Negative`] or [`Rejection::NotFinite`]; no bounds are applied here.
-    pub rejection: Option<Rejection>,
-}
-
-/// The counts a message mentions, in order, after examining at most
-/// [`MAX_CANDIDATES`] candidates (see the module docs for what is not a count).
-///
-/// ```
-/// use handoff::slots::{read_numbers, Qualifier, SlotValue};
-/// let found = read_numbers("roughly two hundred and fifty, soon 300+, not at 5pm");
-/// let values: Vec<_> = found.iter().map(|m| (m.value.clone(), m.qualifier)).collect();
-/// assert_eq!(values, [
-///     (SlotValue::Number(250.0), Qualifier::Approximate),
-///     (SlotValue::Number(300.0), Qualifier::AtLeast),
-/// ]);
-/// ```
-pub fn read_numbers(text: &str) -> Vec<NumberMention> {
-    let normalized = Normalizer::default().normalize(text);
-    let mut scan = scan::Scan::new(&normalized);
-    number::read_mentions(&mut scan, MAX_CANDIDATES)
-        .into_iter()
-        .map(|m| NumberMention {
-            value: m.value,
-            span: normalized.original_span(m.span),
-            qualifier: m.qualifier,
-            rejection: m.rejection,
-        })
-        .collect()
-}
