@@ -117,51 +117,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::Range;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
 use crate::error::{BuildError, ErrorKind};
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
+pub use hit::{KeywordHit, MatchKind, Negation, NegationPolicy};
 use negation::mark_negations;
-pub use negation::{Negation, NegationPolicy, LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
-
-/// How a keyword matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-#[non_exhaustive]
-pub enum MatchKind {
-    /// The keyword occurs word for word (after normalization).
-    Exact,
-    /// A word of the message is within a small edit distance of the keyword.
-    Fuzzy {
-        /// The edit distance (insertions, deletions, substitutions, transpositions).
-        distance: u8,
-    },
-}
-
-/// One keyword found in a message.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct KeywordHit {
-    /// The keyword as configured.
-    pub keyword: Arc<str>,
-    /// The intent the keyword belongs to.
-    pub intent: Arc<str>,
-    /// Exact or fuzzy.
-    pub kind: MatchKind,
-    /// Whether the hit lies in the scope of a negation cue before it ("I don't need a
-    /// demo", "I can't log in"), whatever the negation's purpose.
-    pub negated: bool,
-    /// Whether a negation declines the keyword or describes a problem with it, read
-    /// from a cue before the hit (then `negated` is set) or after it in the same clause
-    /// ("login doesn't work", "a demo is not needed"). Absent from serialized hits when
-    /// [`Negation::None`].
-    #[serde(default, skip_serializing_if = "Negation::is_none")]
-    pub negation: Negation,
-    /// Byte range of the match in the original message.
-    pub span: Range<usize>,
-}
+pub use negation::{LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
 
 /// Finds the keywords and phrases of all intents in a message. See the [module
 /// docs](self) for the matching rules.
@@ -826,6 +790,7 @@ impl<T: Copy + Default + PartialEq, const N: usize> SmallSet<T, N> {
     }
 }
 
+mod hit;
 mod negation;
 #[cfg(test)]
 mod tests;

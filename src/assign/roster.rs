@@ -398,137 +398,16 @@ impl Topology {
     }
 
     fn build(roster: &Roster) -> Result<Topology, BuildError> {
-        if roster.agents.len() > u32::MAX as usize {
-            return Err(BuildError::new(
-                "agents",
-                ErrorKind::TooMany {
-                    limit: u32::MAX as usize,
-                    actual: roster.agents.len(),
-                },
-            ));
-        }
-        let mut agent_ids: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut skills: BTreeMap<Arc<str>, u32> = BTreeMap::new();
-        let mut skill_order: Vec<Arc<str>> = Vec::new();
-        for (i, agent) in roster.agents.iter().enumerate() {
-            check_agent(agent).map_err(|e| e.within(&format!("agents[{i}]")))?;
-            if agent_ids.insert(&agent.id, i).is_some() {
-                return Err(BuildError::new(
-                    format!("agents[{i}].id"),
-                    ErrorKind::Duplicate {
-                        id: agent.id.to_string(),
-                    },
-                ));
-            }
-            for skill in &agent.skills {
-                if !skills.contains_key(skill) {
-                    skills.insert(skill.clone(), skill_order.len() as u32);
-                    skill_order.push(skill.clone());
-                }
-            }
-        }
+        let AgentIndex {
+            ids: agent_ids,
+            skills,
+            skill_order,
+        } = index_agents(roster)?;
         let skill_words = skill_order.len().div_ceil(64);
-        let mut skill_bits = vec![0u64; skill_words * roster.agents.len()];
-        for (i, agent) in roster.agents.iter().enumerate() {
-            for skill in &agent.skills {
-                let b = skills[skill] as usize;
-                skill_bits[i * skill_words + b / 64] |= 1 << (b % 64);
-            }
-        }
-
-        // Team ids first, so fallbacks may name later teams.
-        let mut team_ids: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, team) in roster.teams.iter().enumerate() {
-            if team.id.is_empty() {
-                return Err(BuildError::new(format!("teams[{i}].id"), ErrorKind::Empty));
-            }
-            if team_ids.insert(&team.id, i).is_some() {
-                return Err(BuildError::new(
-                    format!("teams[{i}].id"),
-                    ErrorKind::Duplicate {
-                        id: team.id.to_string(),
-                    },
-                ));
-            }
-        }
-        let mut teams = Vec::with_capacity(roster.teams.len());
-        let mut fallbacks = Vec::with_capacity(roster.teams.len());
-        let mut slot0 = 0usize;
-        for (i, team) in roster.teams.iter().enumerate() {
-            let mut members = Vec::with_capacity(team.members.len());
-            let mut caps = Vec::with_capacity(team.members.len());
-            for (j, member) in team.members.iter().enumerate() {
-                let Some(&a) = agent_ids.get(&**member) else {
-                    return Err(BuildError::new(
-                        format!("teams[{i}].members[{j}]"),
-                        ErrorKind::Unknown {
-                            what: Item::Agent,
-                            name: member.to_string(),
-                        },
-                    ));
-                };
-                if members.contains(&(a as u32)) {
-                    return Err(BuildError::new(
-                        format!("teams[{i}].members[{j}]"),
-                        ErrorKind::Duplicate {
-                            id: member.to_string(),
-                        },
-                    ));
-                }
-                members.push(a as u32);
-                let own = roster.agents[a].cap.unwrap_or(u32::MAX);
-                caps.push(own.min(team.cap.unwrap_or(u32::MAX)));
-            }
-            let fallback = match &team.fallback {
-                None => None,
-                Some(f) => match team_ids.get(&**f) {
-                    Some(&t) => Some(t),
-                    None => {
-                        return Err(BuildError::new(
-                            format!("teams[{i}].fallback"),
-                            ErrorKind::Unknown {
-                                what: Item::Team,
-                                name: f.to_string(),
-                            },
-                        ))
-                    }
-                },
-            };
-            fallbacks.push(fallback);
-            let len = members.len();
-            teams.push(TeamInfo {
-                policy: team.policy,
-                weights: members
-                    .iter()
-                    .map(|&a| i64::from(roster.agents[a as usize].weight))
-                    .collect(),
-                members,
-                caps,
-                chain: Vec::new(),
-                slot0,
-            });
-            slot0 += len;
-        }
-        for i in 0..teams.len() {
-            let mut chain = vec![i as u32];
-            let mut next = fallbacks[i];
-            while let Some(t) = next {
-                if chain.contains(&(t as u32)) {
-                    let mut names: Vec<String> = chain
-                        .iter()
-                        .map(|&c| roster.teams[c as usize].id.to_string())
-                        .collect();
-                    names.push(roster.teams[t].id.to_string());
-                    return Err(BuildError::new(
-                        format!("teams[{i}].fallback"),
-                        ErrorKind::FallbackCycle { teams: names },
-                    ));
-                }
-                chain.push(t as u32);
-                next = fallbacks[t];
-            }
-            teams[i].chain = chain;
-        }
+        let skill_bits = skill_bitsets(roster, &skills, skill_words);
+        let team_ids = index_teams(roster)?;
+        let (mut teams, fallbacks) = team_infos(roster, &agent_ids, &team_ids)?;
+        fill_fallback_chains(roster, &mut teams, &fallbacks)?;
 
         let agents: Vec<Arc<str>> = roster.agents.iter().map(|a| a.id.clone()).collect();
         let team_names: Vec<Arc<str>> = roster.teams.iter().map(|t| t.id.clone()).collect();
@@ -548,4 +427,182 @@ impl Topology {
             teams,
         })
     }
+}
+
+/// The agents indexed by id, and the skills numbered in first-seen order.
+struct AgentIndex<'r> {
+    ids: BTreeMap<&'r str, usize>,
+    skills: BTreeMap<Arc<str>, u32>,
+    skill_order: Vec<Arc<str>>,
+}
+
+/// Checks the agents and indexes them by id; numbers the skills in first-seen order.
+fn index_agents(roster: &Roster) -> Result<AgentIndex<'_>, BuildError> {
+    if roster.agents.len() > u32::MAX as usize {
+        return Err(BuildError::new(
+            "agents",
+            ErrorKind::TooMany {
+                limit: u32::MAX as usize,
+                actual: roster.agents.len(),
+            },
+        ));
+    }
+    let mut agent_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut skills: BTreeMap<Arc<str>, u32> = BTreeMap::new();
+    let mut skill_order: Vec<Arc<str>> = Vec::new();
+    for (i, agent) in roster.agents.iter().enumerate() {
+        check_agent(agent).map_err(|e| e.within(&format!("agents[{i}]")))?;
+        if agent_ids.insert(&agent.id, i).is_some() {
+            return Err(BuildError::new(
+                format!("agents[{i}].id"),
+                ErrorKind::Duplicate {
+                    id: agent.id.to_string(),
+                },
+            ));
+        }
+        for skill in &agent.skills {
+            if !skills.contains_key(skill) {
+                skills.insert(skill.clone(), skill_order.len() as u32);
+                skill_order.push(skill.clone());
+            }
+        }
+    }
+    Ok(AgentIndex {
+        ids: agent_ids,
+        skills,
+        skill_order,
+    })
+}
+
+/// Each agent's skills as a bitset of `skill_words` words.
+fn skill_bitsets(
+    roster: &Roster,
+    skills: &BTreeMap<Arc<str>, u32>,
+    skill_words: usize,
+) -> Vec<u64> {
+    let mut skill_bits = vec![0u64; skill_words * roster.agents.len()];
+    for (i, agent) in roster.agents.iter().enumerate() {
+        for skill in &agent.skills {
+            let b = skills[skill] as usize;
+            skill_bits[i * skill_words + b / 64] |= 1 << (b % 64);
+        }
+    }
+    skill_bits
+}
+
+/// Checks the team ids and indexes them.
+fn index_teams(roster: &Roster) -> Result<BTreeMap<&str, usize>, BuildError> {
+    // Team ids first, so fallbacks may name later teams.
+    let mut team_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, team) in roster.teams.iter().enumerate() {
+        if team.id.is_empty() {
+            return Err(BuildError::new(format!("teams[{i}].id"), ErrorKind::Empty));
+        }
+        if team_ids.insert(&team.id, i).is_some() {
+            return Err(BuildError::new(
+                format!("teams[{i}].id"),
+                ErrorKind::Duplicate {
+                    id: team.id.to_string(),
+                },
+            ));
+        }
+    }
+    Ok(team_ids)
+}
+
+/// Each team's members, caps and weights, and the team its `fallback` names.
+fn team_infos(
+    roster: &Roster,
+    agent_ids: &BTreeMap<&str, usize>,
+    team_ids: &BTreeMap<&str, usize>,
+) -> Result<(Vec<TeamInfo>, Vec<Option<usize>>), BuildError> {
+    let mut teams = Vec::with_capacity(roster.teams.len());
+    let mut fallbacks = Vec::with_capacity(roster.teams.len());
+    let mut slot0 = 0usize;
+    for (i, team) in roster.teams.iter().enumerate() {
+        let mut members = Vec::with_capacity(team.members.len());
+        let mut caps = Vec::with_capacity(team.members.len());
+        for (j, member) in team.members.iter().enumerate() {
+            let Some(&a) = agent_ids.get(&**member) else {
+                return Err(BuildError::new(
+                    format!("teams[{i}].members[{j}]"),
+                    ErrorKind::Unknown {
+                        what: Item::Agent,
+                        name: member.to_string(),
+                    },
+                ));
+            };
+            if members.contains(&(a as u32)) {
+                return Err(BuildError::new(
+                    format!("teams[{i}].members[{j}]"),
+                    ErrorKind::Duplicate {
+                        id: member.to_string(),
+                    },
+                ));
+            }
+            members.push(a as u32);
+            let own = roster.agents[a].cap.unwrap_or(u32::MAX);
+            caps.push(own.min(team.cap.unwrap_or(u32::MAX)));
+        }
+        let fallback = match &team.fallback {
+            None => None,
+            Some(f) => match team_ids.get(&**f) {
+                Some(&t) => Some(t),
+                None => {
+                    return Err(BuildError::new(
+                        format!("teams[{i}].fallback"),
+                        ErrorKind::Unknown {
+                            what: Item::Team,
+                            name: f.to_string(),
+                        },
+                    ))
+                }
+            },
+        };
+        fallbacks.push(fallback);
+        let len = members.len();
+        teams.push(TeamInfo {
+            policy: team.policy,
+            weights: members
+                .iter()
+                .map(|&a| i64::from(roster.agents[a as usize].weight))
+                .collect(),
+            members,
+            caps,
+            chain: Vec::new(),
+            slot0,
+        });
+        slot0 += len;
+    }
+    Ok((teams, fallbacks))
+}
+
+/// Follows each team's fallbacks into its chain; a fallback that loops is an error.
+fn fill_fallback_chains(
+    roster: &Roster,
+    teams: &mut [TeamInfo],
+    fallbacks: &[Option<usize>],
+) -> Result<(), BuildError> {
+    for i in 0..teams.len() {
+        let mut chain = vec![i as u32];
+        let mut next = fallbacks[i];
+        while let Some(t) = next {
+            if chain.contains(&(t as u32)) {
+                let mut names: Vec<String> = chain
+                    .iter()
+                    .map(|&c| roster.teams[c as usize].id.to_string())
+                    .collect();
+                names.push(roster.teams[t].id.to_string());
+                return Err(BuildError::new(
+                    format!("teams[{i}].fallback"),
+                    ErrorKind::FallbackCycle { teams: names },
+                ));
+            }
+            chain.push(t as u32);
+            next = fallbacks[t];
+        }
+        teams[i].chain = chain;
+    }
+
+    Ok(())
 }

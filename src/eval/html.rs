@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::kpi::{KpiFigures, RESPONSE_BUCKETS_S};
 use super::log::{Correction, DecisionRecord};
-use super::pct;
 use super::pilot::PilotReport;
+use super::ratio::pct;
 use super::svg::{esc, heatmap, histogram, stacked_bars};
 
 /// Labels of the response-time buckets ([`RESPONSE_BUCKETS_S`] and the open one).
@@ -295,6 +295,14 @@ impl PilotReport {
     }
 
     fn review_lists(&self, out: &mut String) {
+        self.misroutes(out);
+        self.labelling_queue(out);
+        self.unknown_clusters(out);
+        self.phrases_to_add(out);
+    }
+
+    /// The misroutes found, by kind, and each one.
+    fn misroutes(&self, out: &mut String) {
         let r = &self.review;
         let _ = write!(
             out,
@@ -332,7 +340,11 @@ impl PilotReport {
             }
             out.push_str("</table>");
         }
+    }
 
+    /// What to label next, most instructive first.
+    fn labelling_queue(&self, out: &mut String) {
+        let r = &self.review;
         let _ = write!(
             out,
             "<h2 id=\"label\">What to label next</h2><p class=\"sub\">{} of {} messages qualified; \
@@ -377,7 +389,11 @@ impl PilotReport {
             }
             out.push_str("</table>");
         }
+    }
 
+    /// The clusters of messages with no intent (the first twelve in full).
+    fn unknown_clusters(&self, out: &mut String) {
+        let r = &self.review;
         let _ = write!(
             out,
             "<h2 id=\"unknown\">What the bot does not know</h2><p class=\"sub\">{} messages had no intent; \
@@ -411,7 +427,11 @@ impl PilotReport {
                 r.unknown.len() - 12
             );
         }
+    }
 
+    /// Confident messages unlike any phrase of their intent.
+    fn phrases_to_add(&self, out: &mut String) {
+        let r = &self.review;
         out.push_str(
             "<h2 id=\"phrases\">Phrases to add</h2><p class=\"sub\">Confident, unchallenged messages unlike \
              any phrase of their intent: adding them teaches the intent new wording.</p>",

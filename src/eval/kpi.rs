@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::log::DecisionRecord;
-use super::ratio;
+use super::ratio::ratio;
 
 /// KPI options.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

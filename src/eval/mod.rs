@@ -74,6 +74,7 @@ mod kpi;
 mod lint;
 mod log;
 mod pilot;
+mod ratio;
 mod report;
 mod review;
 mod scenario;
@@ -102,13 +103,3 @@ pub use review::{
 pub use scenario::{
     run_scenarios, Expect, Mismatch, Scenario, ScenarioReport, Step, StepReport, SuiteReport,
 };
-
-/// `num / den`, `None` when `den` is zero.
-pub(crate) fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
-}
-
-/// A rate as a percentage with one decimal, `-` when undefined.
-pub(crate) fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", v * 100.0))
-}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::intent::{Detection, IntentModel};
 
-use super::{pct, ratio};
+use super::ratio::{pct, ratio};
 
 /// Default target accuracy per intent (the "add examples below 80%" rule of thumb).
 pub const DEFAULT_TARGET_ACCURACY: f64 = 0.8;

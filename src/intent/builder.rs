@@ -12,7 +12,14 @@ use super::calibration::{Calibration, Observation};
 use super::model::{Inner, IntentModel};
 use super::options::ModelOptions;
 use super::training::Prepared;
-use super::Intent;
+use super::types::Intent;
+
+impl IntentModel {
+    /// A builder for a model.
+    pub fn builder() -> IntentModelBuilder {
+        IntentModelBuilder::new()
+    }
+}
 
 /// Builds an [`IntentModel`]. Reusable: `build` can be called again after changes.
 ///
@@ -221,7 +228,9 @@ impl IntentModelBuilder {
             .map(|(class, id)| (id.to_string(), class))
             .collect();
         Ok(Prepared {
-            builder: self,
+            intents: &self.intents,
+            negatives: &self.negatives,
+            max_message_len: self.options.limits.max_message_len,
             normalizer,
             keywords,
             ids,
@@ -326,7 +335,10 @@ impl IntentModelBuilder {
             .iter()
             .any(|p| normalizer.normalize(p).tokens().next().is_some());
         if !has_phrase && intent.keywords.is_empty() {
-            return Err(BuildError::new(format!("intents[{i}]"), ErrorKind::NoExamples));
+            return Err(BuildError::new(
+                format!("intents[{i}]"),
+                ErrorKind::NoExamples,
+            ));
         }
         Ok(())
     }

@@ -7,10 +7,9 @@ use crate::keywords::{KeywordHit, KeywordMatcher};
 use crate::scorer::{self, LinearModel, SCRATCH};
 use crate::text::{Normalized, Normalizer};
 
-use super::builder::IntentModelBuilder;
 use super::calibration::{Calibration, Observation};
+use super::detection::{Detection, Evidence, IntentScore};
 use super::rank::best_scores;
-use super::{Detection, Evidence, IntentScore};
 
 #[derive(Debug)]
 pub(super) struct Inner {
@@ -107,11 +106,6 @@ pub struct IntentModel {
 }
 
 impl IntentModel {
-    /// A builder for a model.
-    pub fn builder() -> IntentModelBuilder {
-        IntentModelBuilder::new()
-    }
-
     /// Detects the intent of `text`. Never panics, whatever the input.
     pub fn detect(&self, text: &str) -> Detection {
         let inner = &*self.inner;

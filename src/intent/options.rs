@@ -1,4 +1,5 @@
-//! [`ModelOptions`]: every option of [`IntentModelBuilder`], as one serde value.
+//! [`ModelOptions`]: every option of [`IntentModelBuilder`](crate::IntentModelBuilder), as
+//! one serde value.
 
 use serde::{Deserialize, Serialize};
 
@@ -6,10 +7,7 @@ use crate::error::{BuildError, ErrorKind, Expected};
 use crate::limits::Limits;
 use crate::text::NormalizeOptions;
 
-use super::LabeledText;
-
-#[cfg(doc)]
-use super::IntentModelBuilder;
+use super::types::LabeledText;
 
 /// How an intent model is trained and calibrated: every option of
 /// [`IntentModelBuilder`] as one value that a configuration file can hold. A missing
@@ -17,6 +15,10 @@ use super::IntentModelBuilder;
 ///
 /// Set it with [`IntentModelBuilder::options`]; [`IntentModelBuilder::build`] checks
 /// the values (a path in a [`BuildError`] is the field's name, such as `threshold`).
+///
+/// [`IntentModelBuilder`]: crate::IntentModelBuilder
+/// [`IntentModelBuilder::options`]: crate::IntentModelBuilder::options
+/// [`IntentModelBuilder::build`]: crate::IntentModelBuilder::build
 ///
 /// ```
 /// use handoff::{Intent, IntentModel};
@@ -38,7 +40,7 @@ use super::IntentModelBuilder;
 pub struct ModelOptions {
     /// A fixed no-intent threshold on the calibrated confidence, in `[0, 1]`; `None`
     /// (the default) chooses it on held-out data (see
-    /// [`IntentModelBuilder::threshold`]).
+    /// [`IntentModelBuilder::threshold`](crate::IntentModelBuilder::threshold)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
     /// How much in-scope accuracy (a fraction in `[0, 1]`, default 0.01) the chosen

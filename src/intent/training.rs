@@ -9,9 +9,9 @@ use crate::scorer::{self, Example, LinearModel, RawFeature, TrainOptions};
 use crate::seeded::{Folds, Rng};
 use crate::text::{Normalized, Normalizer};
 
-use super::builder::IntentModelBuilder;
 use super::calibration::{Calibration, Observation};
 use super::model::Inner;
+use super::types::Intent;
 
 /// The generator that deals calibration folds: one fixed stream, so that the same data
 /// and options give the same model.
@@ -19,7 +19,9 @@ const CALIBRATION_RNG: Rng = Rng::from_state(0x2545_F491_4F6C_DD1D);
 
 /// Validated input, ready to train.
 pub(super) struct Prepared<'a> {
-    pub(super) builder: &'a IntentModelBuilder,
+    pub(super) intents: &'a [Intent],
+    pub(super) negatives: &'a [String],
+    pub(super) max_message_len: usize,
     pub(super) normalizer: Normalizer,
     pub(super) keywords: KeywordMatcher,
     pub(super) ids: Vec<Arc<str>>,
@@ -35,12 +37,12 @@ impl Prepared<'_> {
     /// example of its intent), negatives.
     pub(super) fn all_examples(&self) -> Vec<(&str, Option<usize>)> {
         let mut out = Vec::new();
-        for (class, intent) in self.builder.intents.iter().enumerate() {
+        for (class, intent) in self.intents.iter().enumerate() {
             for text in intent.phrases.iter().chain(&intent.keywords) {
                 out.push((text.as_str(), Some(class)));
             }
         }
-        for text in &self.builder.negatives {
+        for text in self.negatives {
             out.push((text.as_str(), None));
         }
         out
@@ -81,7 +83,7 @@ impl Prepared<'_> {
             keywords: self.keywords.clone(),
             linear,
             calibration: Calibration::PRIOR,
-            max_message_len: self.builder.options.limits.max_message_len,
+            max_message_len: self.max_message_len,
         }
     }
 

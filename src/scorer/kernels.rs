@@ -5,9 +5,9 @@
 //! Complexity: O(entries × row length): a sparse row costs its length, a dense row
 //! `stride` (the intent count rounded up to 8) multiply-adds, done 8 at a time.
 
-use super::table::{sparse_class, sparse_weight, DENSE};
+use super::model::LinearModel;
+use super::table::{sparse_class, sparse_weight, DenseRow, DENSE};
 use super::vector::Scratch;
-use super::LinearModel;
 
 impl LinearModel {
     /// Sets `scratch.scores` to the class scores of `scratch.vector`.
@@ -192,13 +192,6 @@ pub(super) const DENSE_GROUP: usize = 64;
 /// most 127 in magnitude, `127 × DENSE_BUDGET / 256` plus one rounding unit per row
 /// stays below `i16::MAX`, so the 16-bit sums cannot overflow.
 pub(super) const DENSE_BUDGET: f32 = 64_000.0;
-
-/// Where a dense row's weights start: in the feature rows or the word vectors.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum DenseRow {
-    Feature(u32),
-    Word(u32),
-}
 
 /// `weight × multiplier / 256`, rounded down: the high half of the 32-bit product of
 /// `weight × 256` and `multiplier`.

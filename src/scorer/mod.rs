@@ -41,6 +41,7 @@
 //! # Map
 //!
 //! - `features`: hashing words, bigrams, character n-grams and keywords;
+//! - `model`: the trained model, `LinearModel`;
 //! - `table`: the feature table, the weight rows' layout, i8 quantization;
 //! - `vector`: sparse TF-IDF vectors and the per-thread scratch buffers;
 //! - `vectorize`: a message to its vector (word and chain vectors);
@@ -50,6 +51,7 @@
 
 mod features;
 mod kernels;
+mod model;
 #[cfg(test)]
 mod reference;
 mod solver;
@@ -61,40 +63,8 @@ mod vector;
 mod vectorize;
 
 pub(crate) use features::{extract, keyword_feature, RawFeature};
-pub(crate) use train::{Example, TrainOptions};
+pub(crate) use solver::TrainOptions;
+pub(crate) use train::Example;
 pub(crate) use vector::{Scratch, SCRATCH};
 
-use table::FeatureTable;
-
-/// The trained linear model.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct LinearModel {
-    table: FeatureTable,
-    /// Sparse rows: for each intent with a weight, by intent, its index (16 bits,
-    /// little-endian) and its weight, so a row's classes and weights share cache lines.
-    sparse_rows: Vec<[u8; 3]>,
-    /// Dense rows' weights quantized to i8, each row with its own scale (`stride`
-    /// weights, see `dense_row`): a quarter of the memory
-    /// traffic of f32 on the hot path, at a relative error below 0.4% of the row's
-    /// largest weight.
-    row_weight: Vec<i8>,
-    /// Character vectors: a known word's character n-grams, or a character n-gram
-    /// with its shorter prefixes (a chain), summed into one dense row of weights,
-    /// quantized like the rows.
-    word_weight: Vec<i8>,
-    bias: Vec<f32>,
-    classes: usize,
-    /// Length of a dense row: `classes` rounded up to a multiple of 8, zero padded,
-    /// so dense rows are summed eight classes at a time with no remainder.
-    stride: usize,
-}
-
-impl LinearModel {
-    pub(crate) fn bytes(&self) -> usize {
-        self.table.bytes()
-            + self.sparse_rows.capacity() * 3
-            + self.row_weight.capacity()
-            + self.word_weight.capacity()
-            + self.bias.capacity() * 4
-    }
-}
+pub(crate) use model::LinearModel;

@@ -5,9 +5,9 @@
 //! [`Reference::tolerance`].
 
 use super::kernels::{DENSE_BUDGET, DENSE_GROUP};
+use super::model::LinearModel;
 use super::table::DENSE;
 use super::vector::Scratch;
-use super::LinearModel;
 
 /// What the reference makes of a vectorized message.
 pub(super) struct Reference {

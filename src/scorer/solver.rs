@@ -9,7 +9,25 @@ use std::ops::Range;
 
 use crate::seeded::Rng;
 
-use super::train::TrainOptions;
+/// Training options.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TrainOptions {
+    /// The SVM's C: higher fits the training phrases more closely.
+    pub c: f32,
+    /// Stopping tolerance on the projected gradient.
+    pub eps: f32,
+    pub max_iter: usize,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            c: 1.0,
+            eps: 0.1,
+            max_iter: 10,
+        }
+    }
+}
 
 /// The training matrix: CSR rows of L2-normalized TF-IDF values.
 pub(super) struct Matrix<'a> {

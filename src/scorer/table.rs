@@ -207,3 +207,10 @@ pub(super) fn aligned_rows(len: usize) -> Vec<i8> {
 
 /// The cache line size of the machines the layout is made for (x86-64, most ARM).
 pub(super) const CACHE_LINE: usize = 64;
+
+/// Where a dense row's weights start: in the feature rows or the word vectors.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum DenseRow {
+    Feature(u32),
+    Word(u32),
+}

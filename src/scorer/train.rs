@@ -10,12 +10,12 @@ use std::collections::HashMap;
 use crate::seeded::Rng;
 
 use super::features::{block_of, RawFeature, BLOCK_CHAR};
-use super::solver::{train_one_vs_rest, Matrix};
+use super::model::LinearModel;
+use super::solver::{train_one_vs_rest, Matrix, TrainOptions};
 use super::table::{
     aligned_rows, dense_stride, quantize, row_pitch, Feature, FeatureTable, DENSE, NO_VECTOR,
 };
 use super::vector::{weigh_word_chars, SparseVector};
-use super::LinearModel;
 
 /// Where a feature's unquantized weights are while training: in the training rows,
 /// and for a sparse row, its classes.
@@ -37,26 +37,6 @@ pub(super) const CHAIN_VECTOR_BUDGET: usize = 8 << 20;
 
 /// Rows with weights for at least 1/DENSE_FRACTION of the intents are stored dense.
 pub(super) const DENSE_FRACTION: usize = 4;
-
-/// Training options.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct TrainOptions {
-    /// The SVM's C: higher fits the training phrases more closely.
-    pub c: f32,
-    /// Stopping tolerance on the projected gradient.
-    pub eps: f32,
-    pub max_iter: usize,
-}
-
-impl Default for TrainOptions {
-    fn default() -> Self {
-        TrainOptions {
-            c: 1.0,
-            eps: 0.1,
-            max_iter: 10,
-        }
-    }
-}
 
 /// A training example: its features in extraction order, and its class (`None` for a
 /// negative example that belongs to no intent).

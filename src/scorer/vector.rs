@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::features::{BLOCKS, BLOCK_CHAR};
-use super::kernels::DenseRow;
+use super::table::DenseRow;
 
 /// One known feature of a message with its weight. `token` is the word it came from
 /// (`u32::MAX` for keyword features), for "why".

@@ -9,8 +9,8 @@ use super::features::{
     char_ngrams, for_each_word, mix, ngrams_by_start, tag, NgramHashes, BLOCK_CHAR, BLOCK_KEYWORD,
     BLOCK_WORD,
 };
+use super::model::LinearModel;
 use super::vector::{Scratch, WordLookup};
-use super::LinearModel;
 
 /// Words longer than this many chars are scored n-gram by n-gram, not by chains: the
 /// check for repeated n-grams is quadratic in the length.

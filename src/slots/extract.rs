@@ -6,7 +6,7 @@ use super::config::{Compiled, Kind};
 use super::lexicon;
 use super::number::Mention;
 use super::scan::{joins_words, phrase_after, Scan};
-use super::{Extracted, Qualifier, Rejection, SlotValue, Source};
+use super::types::{Extracted, Qualifier, Rejection, SlotValue, Source};
 use crate::text::{truncate_at_char_boundary, Normalized};
 
 /// Most words between a number and a cue after it ("5000 full-time employees").

@@ -4,7 +4,7 @@
 //! All entries are in normalized form (lower case, single spaces), as
 //! [`Normalizer`](crate::Normalizer) produces them.
 
-use super::Qualifier;
+use super::types::Qualifier;
 
 /// What a number word contributes.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -10,40 +10,14 @@ use std::ops::Range;
 
 use super::digits::{self, Digits};
 use super::lexicon;
+use super::raw::Core;
 use super::scan::{char_before, phrase_after, phrase_before, word_before, Scan};
+use super::types::{Qualifier, Rejection, SlotValue};
 use super::words;
-use super::{Qualifier, Rejection, SlotValue};
 
 /// How many number candidates one message is read for, at most. Each candidate costs a
 /// bounded amount, so this bounds the work on a message full of numbers.
 pub const MAX_CANDIDATES: usize = 64;
-
-/// One number read from digits or words, before its surroundings are looked at.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Core {
-    value: f64,
-    start: usize,
-    end: usize,
-    /// The multiplier of its last scale ("k", "hundred"), 1 when none: "10-20k" applies
-    /// the 20k's to the 10.
-    mult: f64,
-    approx: bool,
-    /// Four plain digits, which may be a year.
-    year_like: bool,
-}
-
-impl Core {
-    pub(crate) fn words(start: usize, end: usize, value: f64, mult: f64, approx: bool) -> Self {
-        Core {
-            value,
-            start,
-            end,
-            mult,
-            approx,
-            year_like: false,
-        }
-    }
-}
 
 /// What is at a token that starts a number.
 enum Read {

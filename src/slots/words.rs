@@ -7,7 +7,7 @@
 //! five and stops, and a number never takes more than a couple of dozen tokens.
 
 use super::lexicon::{self, Word};
-use super::number::Core;
+use super::raw::Core;
 use super::scan::{joins_words, Scan};
 
 /// The number being read.

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::words::{dedup_key, terms, Term};
-use crate::eval::DecisionRecord;
+use crate::eval::log::DecisionRecord;
 
 /// Stems kept per cluster (its most frequent).
 pub(crate) const MAX_TERMS: usize = 64;

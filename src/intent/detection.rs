@@ -1,0 +1,58 @@
+//! What detection returns: a [`Detection`] with its ranked [`IntentScore`]s and the
+//! [`Evidence`] behind the best one.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::keywords::KeywordHit;
+
+/// One candidate intent and its calibrated confidence.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct IntentScore {
+    /// The intent id.
+    pub intent: Arc<str>,
+    /// Calibrated confidence in `[0, 1]`.
+    pub confidence: f32,
+}
+
+/// A word or phrase of the message that pushed the score of the detected intent.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Evidence {
+    /// The text as the user typed it.
+    pub text: String,
+    /// Byte range in the original message.
+    pub span: Range<usize>,
+    /// Its contribution to the intent's raw score (positive: for the intent).
+    pub weight: f32,
+}
+
+/// What a message wants.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Detection {
+    /// The detected intent, or `None` when no intent is confident enough.
+    pub intent: Option<Arc<str>>,
+    /// Calibrated confidence of the best candidate in `[0, 1]`, also when it was below
+    /// the threshold and `intent` is `None`: roughly the probability that the best
+    /// candidate is right.
+    pub confidence: f32,
+    /// The best candidates, most likely first (at most five).
+    pub alternatives: Vec<IntentScore>,
+    /// Keyword triggers found in the message.
+    pub keywords: Vec<KeywordHit>,
+    /// The words that drove the best candidate's score, strongest first.
+    pub evidence: Vec<Evidence>,
+    /// Whether the message was longer than the model's limit and cut before scoring.
+    pub truncated: bool,
+}
+
+impl Detection {
+    /// The detected intent's id.
+    pub fn intent_id(&self) -> Option<&str> {
+        self.intent.as_deref()
+    }
+
+    /// The best candidate's id, even when it was below the threshold.
+    pub fn best_candidate(&self) -> Option<&str> {
+        self.alternatives.first().map(|s| &*s.intent)
+    }
+}
