@@ -6,11 +6,10 @@
 //! `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use handoff::eval::{lint, DecisionRecord, Evaluation, KpiOptions, Kpis};
-use handoff::{Detection, Intent, IntentScore};
+use handoff::{Detection, Intent};
 
 #[derive(serde::Deserialize)]
 struct Line {
@@ -65,17 +64,16 @@ fn detections(n: usize) -> Vec<(Option<String>, Detection)> {
             let label = (i % 7 != 0).then(|| format!("intent_{}", i % 150));
             let best = format!("intent_{}", (i * 31) % 150);
             let confidence = ((i * 7919) % 1000) as f32 / 1000.0;
-            let detection = Detection {
-                intent: (confidence >= 0.5).then(|| Arc::from(best.as_str())),
-                confidence,
-                alternatives: vec![IntentScore {
-                    intent: Arc::from(best.as_str()),
-                    confidence,
-                }],
-                keywords: Vec::new(),
-                evidence: Vec::new(),
-                truncated: false,
-            };
+            // Outputs are #[non_exhaustive]: a made-up detection comes through serde.
+            let detection: Detection = serde_json::from_value(serde_json::json!({
+                "intent": (confidence >= 0.5).then_some(&best),
+                "confidence": confidence,
+                "alternatives": [{"intent": &best, "confidence": confidence}],
+                "keywords": [],
+                "evidence": [],
+                "truncated": false,
+            }))
+            .expect("a detection's serde shape");
             (label, detection)
         })
         .collect()

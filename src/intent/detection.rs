@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::keywords::KeywordHit;
 
 /// One candidate intent and its calibrated confidence.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntentScore {
     /// The intent id.
     pub intent: Arc<str>,
@@ -16,7 +17,8 @@ pub struct IntentScore {
 }
 
 /// A word or phrase of the message that pushed the score of the detected intent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Evidence {
     /// The text as the user typed it.
     pub text: String,
@@ -27,7 +29,8 @@ pub struct Evidence {
 }
 
 /// What a message wants.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Detection {
     /// The detected intent, or `None` when no intent is confident enough.
     pub intent: Option<Arc<str>>,

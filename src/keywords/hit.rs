@@ -23,6 +23,7 @@ pub enum MatchKind {
 
 /// One keyword found in a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct KeywordHit {
     /// The keyword as configured.
     pub keyword: Arc<str>,
