@@ -72,7 +72,7 @@ use crate::keywords::NegationPolicy;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::conversation::{Value, Weekday};
-pub use trace::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
+pub use trace::{AnswerTrace, ConditionTrace, HeldHandoff, RuleTrace, Saw, Trace};
 
 /// A declarative flow: rules, hit policy and default route.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -162,6 +162,13 @@ pub struct Rule {
     /// Actions for the host, with templates such as `{user.name}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<Action>,
+    /// Whether this rule hands off to the team the conversation is already with. Default
+    /// `false`: once a conversation is with a team, a rule handing off to that same team
+    /// matches but does nothing (the route becomes `continue` with no step and its
+    /// actions are dropped: no second tag, notification, CRM record or assignment), and
+    /// the trace says so. A hand-off to another team (an escalation) always applies.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub repeat: bool,
 }
 
 impl Rule {
@@ -173,7 +180,14 @@ impl Rule {
             when: None,
             route: None,
             actions: Vec::new(),
+            repeat: false,
         }
+    }
+
+    /// Allows (or not) handing off again to the team the conversation is with.
+    pub fn repeat(mut self, repeat: bool) -> Self {
+        self.repeat = repeat;
+        self
     }
 
     /// Sets the priority.
@@ -299,6 +313,22 @@ pub enum Condition {
     FailedTurns(NumberTest),
     /// The host-given local time lies within office hours. False when no time is given.
     OfficeHours(OfficeHours),
+    /// The conversation is with a team (see
+    /// [`Conversation::with_team`](crate::Conversation::with_team)): `{"with_team":
+    /// "sales"}`, `{"with_team": ["sales", "support"]}`, or `{"with_team": true}` (any
+    /// team) / `false` (none).
+    WithTeam(TeamTest),
+}
+
+/// Which team a `with_team` condition expects: any (`true`), none (`false`), or one of
+/// these team ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TeamTest {
+    /// With some team (`true`) or with none (`false`).
+    Any(bool),
+    /// With one of these teams.
+    Teams(Names),
 }
 
 impl Condition {
@@ -362,6 +392,11 @@ impl Condition {
     /// The conversation has `tag`.
     pub fn tag(tag: impl Into<String>) -> Self {
         Condition::Tag(tag.into())
+    }
+
+    /// The conversation is with `team`.
+    pub fn with_team(team: impl Into<Names>) -> Self {
+        Condition::WithTeam(TeamTest::Teams(team.into()))
     }
 
     /// Slot `name` is filled.

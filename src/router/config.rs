@@ -6,6 +6,7 @@ use crate::error::{BuildError, ValidationError};
 use crate::flow::Flow;
 use crate::intent::Intent;
 use crate::limits::Limits;
+use crate::slots::SlotConfig;
 
 /// A team the flow can hand off to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +68,11 @@ pub struct RouterConfig {
     pub flow: Flow,
     /// Teams.
     pub teams: Vec<TeamConfig>,
+    /// Slot extractors: slots filled from any message that mentions them, asked or not
+    /// (`[{"slot": "company_size", "number": {"cues": ["people", "seats"]}}]`, see
+    /// [`crate::slots`]). Their names count as known slot names for the flow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<SlotConfig>,
     /// Options.
     #[serde(default)]
     pub options: RouterOptions,

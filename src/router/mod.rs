@@ -77,6 +77,7 @@ mod builder;
 mod config;
 mod decide;
 mod decision;
+mod summary;
 mod turn;
 
 pub use builder::RouterBuilder;
