@@ -78,14 +78,17 @@ fn a_second_handoff_to_the_same_team_is_held() {
     assert_eq!(c.conversation.with_team, Some(WithTeam::new("sales", 1)));
     assert_eq!(c.conversation.turns, 1);
     let again = say(&mut c, "what is the price");
-    assert_eq!(again.route, Route::Continue { step: None }, "{}", again.explain());
+    assert_eq!(
+        again.route,
+        Route::Continue { step: None },
+        "{}",
+        again.explain()
+    );
     assert!(again.actions.is_empty(), "{:?}", again.actions);
     assert_eq!(again.rule.as_deref(), Some("pricing"));
     let held = again.trace.held.as_ref().expect("held");
     assert_eq!((held.team.as_str(), held.since_turn), ("sales", 1));
-    assert!(again
-        .explain()
-        .contains("already with sales since turn 1"));
+    assert!(again.explain().contains("already with sales since turn 1"));
     // The state stays: still with sales since turn 1, no failed turn for small talk or
     // for what the bot does not understand.
     let thanks = say(&mut c, "thanks");
@@ -125,7 +128,10 @@ fn hosts_record_the_assigned_agent() {
     assert!(d.updates.record_assignment("ana"));
     c.apply(&d.updates);
     let with = c.conversation.with_team.clone().unwrap();
-    assert_eq!((with.team.as_str(), with.agent.as_deref()), ("sales", Some("ana")));
+    assert_eq!(
+        (with.team.as_str(), with.agent.as_deref()),
+        ("sales", Some("ana"))
+    );
     // A later decision that hands off to no one keeps the agent.
     say(&mut c, "thanks");
     assert_eq!(
@@ -159,7 +165,12 @@ fn with_team_conditions_build_and_name_unknown_teams() {
         c.conversation.with_team = with.map(|t| WithTeam::new(t, 1));
         let d = router.decide(&Message::text("thanks"), &c);
         let hit = d.rule.as_deref() == Some("with_sales_small_talk");
-        assert_eq!(hit, expect, "with_team {json}, with {with:?}\n{}", d.explain());
+        assert_eq!(
+            hit,
+            expect,
+            "with_team {json}, with {with:?}\n{}",
+            d.explain()
+        );
     }
 }
 
@@ -168,7 +179,10 @@ fn slots_from_any_message_are_kept_and_never_asked_for_again() {
     let mut c = Context::default();
     let d = say(&mut c, "hi, we're a team of 12, write to Ana@Example.com");
     assert_eq!(c.conversation.slots["company_size"], Value::from(12));
-    assert_eq!(c.conversation.slots["email"], Value::from("ana@example.com"));
+    assert_eq!(
+        c.conversation.slots["email"],
+        Value::from("ana@example.com")
+    );
     assert_eq!(d.updates.set_slots.len(), 2);
     let summary = &c.conversation.summary;
     assert_eq!(
@@ -256,9 +270,19 @@ fn hostile_conversations_stay_bounded() {
     assert!(huge.len() > 1_000_000);
     let numbers: String = (0..10_000).map(|i| format!("{i} seats, ")).collect();
     let timeline = "next quarter ".repeat(100_000);
-    for text in [huge.as_str(), numbers.as_str(), "how much?", timeline.as_str()] {
+    for text in [
+        huge.as_str(),
+        numbers.as_str(),
+        "how much?",
+        timeline.as_str(),
+    ] {
         let d = say(&mut c, text);
-        assert!(size(&c) < 8_000, "{} bytes after {} bytes", size(&c), text.len());
+        assert!(
+            size(&c) < 8_000,
+            "{} bytes after {} bytes",
+            size(&c),
+            text.len()
+        );
         assert!(d.explain().len() < 64_000);
     }
     // Ten thousand turns, every one filling the summary some more.
@@ -307,5 +331,8 @@ fn summaries_are_bounded_whatever_is_noted() {
     s.note_slot("size", &Value::from(5), SlotSource::Answer, 1);
     s.note_slot("size", &Value::from(7), SlotSource::Form, 2);
     assert_eq!(s.slots.len(), 1);
-    assert_eq!((s.slots[0].value.as_number(), s.slots[0].turn), (Some(7.0), 2));
+    assert_eq!(
+        (s.slots[0].value.as_number(), s.slots[0].turn),
+        (Some(7.0), 2)
+    );
 }

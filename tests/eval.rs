@@ -159,7 +159,12 @@ fn state_expectations_pass_when_met_and_each_can_fail() {
             "contains 120 people",
             "request: \"how much is the business plan?\"",
         ),
-        (r#"{"with_team": "support"}"#, "with_team", "support", "sales"),
+        (
+            r#"{"with_team": "support"}"#,
+            "with_team",
+            "support",
+            "sales",
+        ),
         (r#"{"with_team": null}"#, "with_team", "(no team)", "sales"),
     ] {
         let report = run(expect);

@@ -129,8 +129,12 @@ pub struct HandoffNote {
 
 /// A compact, bounded record of the conversation's signals, for the `{summary}`
 /// template and the CRM: the request that started it, the intents seen with their
-/// confidence, the slots with where they came from, and the last hand-off. See the
-/// [module docs](self) for its bounds.
+/// confidence, the slots with where they came from, and the last hand-off.
+///
+/// Bounded whatever the conversation's length or its messages' size: at most
+/// [`MAX_SUMMARY_INTENTS`] intents and [`MAX_SUMMARY_SLOTS`] slots (later ones are
+/// dropped; a slot already listed is updated in place), every text cut to
+/// [`MAX_SUMMARY_TEXT`] bytes at a character boundary. Each update costs O(entries).
 ///
 /// ```
 /// use handoff::{SlotSource, Summary, Value};

@@ -23,8 +23,20 @@
 //! gives them meaning: a `keyword` condition names a keyword of the model's intents, the
 //! same keyword when both normalize alike (`"demo"` names an intent's `"Démo"`); a slot
 //! read by `slot`, `answered` and `pending` conditions or a `{slots.x}` template is one an
-//! `ask` route of the flow fills, or one declared in the flow's `slots` (form fields, or
-//! set by the host), so `compnay_size` is an error, not a condition that never holds.
+//! `ask` route of the flow fills, one declared in the flow's `slots` (form fields, or
+//! set by the host), or one the router's slot extractors fill, so `compnay_size` is an
+//! error, not a condition that never holds.
+//!
+//! # The conversation's state
+//! A slot known (from the conversation, or filled by this very message, asked or not) is
+//! never asked for again: a rule whose route asks for it does not match, and its trace
+//! says so. Once the conversation is with a team
+//! ([`Conversation::with_team`](crate::Conversation::with_team)), a rule handing off to
+//! that same team still matches and decides, but its hand-off is held: the route becomes
+//! `continue` with no step and the rule's actions are dropped (no second tag, reply,
+//! notification, CRM record or assignment), unless the rule sets `"repeat": true`. A
+//! hand-off to another team (an escalation) applies as usual. `with_team` conditions route
+//! on the state (`{"with_team": "sales"}`, `{"with_team": true}`).
 //!
 //! # Complexity
 //! Compiling is linear in the size of the flow (plus regex compilation). Deciding looks
@@ -91,8 +103,10 @@ pub struct Flow {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub default_actions: Vec<Action>,
     /// Slots filled other than by this flow's questions: form fields, or slots the host
-    /// sets. `slot` and `answered` conditions and `{slots.x}` templates may name these
-    /// and the slots of the flow's `ask` routes; any other name is a build error.
+    /// sets. `slot` and `answered` conditions and `{slots.x}` templates may name these,
+    /// the slots of the flow's `ask` routes and the slots of the router's extractors
+    /// ([`RouterConfig::slots`](crate::RouterConfig::slots)); any other name is a build
+    /// error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slots: Vec<String>,
 }
