@@ -34,7 +34,7 @@
 //!
 //! The conversation's state: every update counts the turn (`conversation.turns`); a
 //! hand-off sets `conversation.with_team` (team, since which turn; the host may record
-//! the assigned agent with [`ContextUpdate::record_assignment`] or
+//! the assigned agent with [`ContextUpdate::record_assignment`](crate::ContextUpdate::record_assignment) or
 //! [`Context::record_assignment`](crate::Context::record_assignment)); the bounded
 //! `conversation.summary` keeps the request a rule first acted on, the intents seen, the
 //! slots and where they came from, and the last hand-off, which `{summary}` renders for
