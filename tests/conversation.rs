@@ -336,3 +336,53 @@ fn summaries_are_bounded_whatever_is_noted() {
         (Some(7.0), 2)
     );
 }
+
+mod properties {
+    use super::*;
+    use handoff::conversation::{MAX_SUMMARY_INTENTS, MAX_SUMMARY_SLOTS, MAX_SUMMARY_TEXT};
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            Just("how much does it cost".to_string()),
+            Just("the app keeps crashing".to_string()),
+            Just("thanks".to_string()),
+            "[0-9 ,.k+-]{0,20}",
+            "(we are|team of|about) [0-9]{1,6} (people|seats|employees)",
+            "[a-z]{1,8}@[a-z]{1,8}\\.io",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the conversation: turns count every message, the team is the last
+        /// hand-off's, a held hand-off carries no actions, and the summary stays within
+        /// its bounds.
+        #[test]
+        fn conversations_keep_their_state_consistent(texts in prop::collection::vec(text(), 1..40)) {
+            let mut c = Context::default();
+            let mut last_team: Option<String> = None;
+            for (i, t) in texts.iter().enumerate() {
+                let d = say(&mut c, t);
+                if let Some(team) = d.route.team() {
+                    last_team = Some(team.to_string());
+                }
+                if d.trace.held.is_some() {
+                    prop_assert!(d.actions.is_empty(), "{}", d.explain());
+                    prop_assert_eq!(d.route.kind(), "continue");
+                }
+                prop_assert_eq!(c.conversation.turns as usize, i + 1);
+                prop_assert_eq!(
+                    c.conversation.with_team.as_ref().map(|w| w.team.clone()),
+                    last_team.clone()
+                );
+                let s = &c.conversation.summary;
+                prop_assert!(s.intents.len() <= MAX_SUMMARY_INTENTS);
+                prop_assert!(s.slots.len() <= MAX_SUMMARY_SLOTS);
+                prop_assert!(s.request.as_ref().map_or(0, String::len) <= MAX_SUMMARY_TEXT + 3);
+            }
+        }
+    }
+}
