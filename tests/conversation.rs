@@ -276,6 +276,14 @@ fn hostile_conversations_stay_bounded() {
         "how much?",
         timeline.as_str(),
     ] {
+        if text == timeline {
+            // A free-text slot asked for takes the message, cut.
+            c.conversation.pending = Some(handoff::Pending {
+                slot: "timeline".into(),
+                options: Vec::new(),
+                rule: None,
+            });
+        }
         let d = say(&mut c, text);
         assert!(
             size(&c) < 8_000,
@@ -285,6 +293,12 @@ fn hostile_conversations_stay_bounded() {
         );
         assert!(d.explain().len() < 64_000);
     }
+    let kept = c.conversation.slots["timeline"].as_str().unwrap();
+    assert!(
+        kept.starts_with("next quarter") && kept.len() <= 1_200,
+        "{}",
+        kept.len()
+    );
     // Ten thousand turns, every one filling the summary some more.
     let mut c = Context::default();
     for i in 0..10_000u32 {
