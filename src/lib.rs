@@ -139,7 +139,8 @@ pub use assign::{
     CompiledRoster, Policy, Roster, Team, Waiting,
 };
 pub use conversation::{
-    Context, ContextUpdate, Conversation, Event, Form, LocalTime, Message, Pending,
+    Context, ContextUpdate, Conversation, Event, Form, LocalTime, Message, Pending, SlotSource,
+    Summary, WithTeam,
 };
 pub use error::{BuildError, ErrorKind, Expected, Item};
 pub use eval::{
@@ -148,7 +149,7 @@ pub use eval::{
 };
 pub use flow::{
     Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,
-    OfficeHours, Priority, Route, Rule, Value, Weekday,
+    OfficeHours, Priority, Route, Rule, TeamTest, Value, Weekday,
 };
 pub use flow::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
 pub use intent::{

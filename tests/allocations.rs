@@ -190,7 +190,9 @@ fn pending(slot: &str, options: &[&str]) -> Context {
 /// Messages, contexts and the bounds on `decide`'s allocations (about 20% above the
 /// measured counts). A decision owns its detection (see [`DETECT`]), the rendered
 /// route and actions (a `String` per text field, a map per CRM record), the context
-/// update (tags to add, the pending question, filled slots), the matched rule ids and
+/// update (tags to add, the pending question, filled slots, the conversation's summary
+/// when it changed: its request text and intent entries), the slot extractors' reading
+/// of the text (a normalized copy, the numbers it mentions), the matched rule ids and
 /// the trace (a `Vec` of conditions per traced rule; what a condition saw may own a
 /// value, a string or a copy of the keyword hits).
 fn decide_cases() -> Vec<(&'static str, Message, Context, u64)> {
@@ -212,25 +214,25 @@ fn decide_cases() -> Vec<(&'static str, Message, Context, u64)> {
             "pricing question (ask)",
             Message::text("I'm interested in pricing"),
             Context::default(),
-            23,
+            31,
         ),
         (
             "pricing, size known (hand-off)",
             Message::text("I'm interested in pricing"),
             user.clone(),
-            48,
+            61,
         ),
         (
             "support request",
             Message::text("the app keeps crashing"),
             user.clone(),
-            28,
+            40,
         ),
         (
             "answer to a pending question",
             Message::text("about 300 people"),
             pending("company_size", &[]),
-            58,
+            88,
         ),
         (
             "off-topic (continue)",

@@ -119,6 +119,70 @@ fn failing_steps_report_expected_actual_and_why() {
 }
 
 #[test]
+fn state_expectations_pass_when_met_and_each_can_fail() {
+    // One conversation: a pricing question, then a size answer that hands off to sales.
+    let run = |second: &str| {
+        let text = format!(
+            r#"{{"name": "state", "steps": [
+              {{"say": "how much is the business plan?", "expect": {{"asks": "company_size"}}}},
+              {{"say": "about 250 people", "expect": {second}}}]}}"#
+        );
+        let scenario: Scenario = serde_json::from_str(&text).unwrap();
+        scenario.run(&router())
+    };
+    let met = run(r#"{"team": "sales", "slots": {"company_size": "250"},
+        "no_slots": ["email"], "with_team": "sales",
+        "summary_contains": ["HOW MUCH IS THE BUSINESS PLAN", "company_size: 250"]}"#);
+    assert!(met.passed, "{met}");
+    for (expect, field, expected, actual) in [
+        (
+            r#"{"slots": {"company_size": 200}}"#,
+            "slots",
+            "company_size = 200",
+            "company_size = 250",
+        ),
+        (
+            r#"{"slots": {"email": "a@b.io"}}"#,
+            "slots",
+            "email = a@b.io",
+            "company_size = 250",
+        ),
+        (
+            r#"{"no_slots": ["company_size", "email"]}"#,
+            "slots",
+            "no company_size",
+            "company_size = 250",
+        ),
+        (
+            r#"{"summary_contains": ["120 people", "business plan"]}"#,
+            "summary",
+            "contains 120 people",
+            "request: \"how much is the business plan?\"",
+        ),
+        (
+            r#"{"with_team": "support"}"#,
+            "with_team",
+            "support",
+            "sales",
+        ),
+        (r#"{"with_team": null}"#, "with_team", "(no team)", "sales"),
+    ] {
+        let report = run(expect);
+        let m = &report.steps[1].mismatches;
+        assert_eq!(m.len(), 1, "{expect}: {report}");
+        assert_eq!(m[0].field, field, "{expect}");
+        assert_eq!(m[0].expected, expected, "{expect}");
+        assert!(m[0].actual.starts_with(actual), "{expect}: {}", m[0].actual);
+    }
+    // Before the hand-off, the conversation is with no team.
+    let scenario: Scenario = serde_json::from_str(
+        r#"{"name": "none", "steps": [{"say": "hello", "expect": {"with_team": null}}]}"#,
+    )
+    .unwrap();
+    assert!(scenario.run(&router()).passed);
+}
+
+#[test]
 fn scenario_context_carries_over_between_steps() {
     // The pending question of step 1 makes step 2's number an answer.
     let scenario = Scenario {

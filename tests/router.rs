@@ -88,12 +88,13 @@ fn message_table() {
         "can I get a quote?" => ASK_SIZE,
         "I'm ready to upgrade" => ASK_SIZE,
         "How much does it cost?" => ASK_SIZE,
-        "what are your prices for 50 seats" => ASK_SIZE,
+        // The size said with a cue ("seats") is read: no question.
+        "what are your prices for 50 seats" => SALES,
         "Do you offer volume discounts?" => ASK_SIZE,
         "we are ready to purchase" => ASK_SIZE,
         "send me a price list please" => ASK_SIZE,
         "how much is the enterprise plan" => ASK_SIZE,
-        "Quote for 30 users please" => ASK_SIZE,
+        "Quote for 30 users please" => SALES,
         // explicit requests for a person
         "can someone call me?" => ASK_SIZE,
         "I'd like to talk to a rep" => ASK_SIZE,
@@ -288,7 +289,13 @@ fn multi_turn_qualification() {
     assert_eq!(ctx.conversation.slots["company_size"], Value::Number(200.0));
     assert!(ctx.conversation.pending.is_none());
 
-    // Once known, the next buying message goes straight to sales.
+    // The conversation is with sales now: the next buying message does not hand off
+    // again (no second lead); in a new conversation the known size goes straight to
+    // sales.
+    assert_eq!(ctx.conversation.with_team.as_ref().unwrap().team, "sales");
+    let held = check(&Message::text("can I get a quote?"), &ctx, "continue:");
+    assert!(held.actions.is_empty() && held.trace.held.is_some());
+    ctx.conversation.with_team = None;
     check(&Message::text("can I get a quote?"), &ctx, SALES_HIGH);
 }
 

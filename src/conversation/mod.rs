@@ -9,12 +9,17 @@
 //!
 //! These are plain data with serde, below the flow: nothing here knows about rules.
 
+pub(crate) mod summary;
 pub(crate) mod value;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use summary::{
+    HandoffNote, IntentSeen, SlotSeen, SlotSource, Summary, WithTeam, MAX_SUMMARY_INTENTS,
+    MAX_SUMMARY_SLOTS, MAX_SUMMARY_TEXT,
+};
 pub use value::Value;
 
 /// An incoming message: text, an event, or both, and the channel it came through.
@@ -112,6 +117,26 @@ impl Context {
         }
         c.pending = update.pending.clone();
         c.failed_turns = update.failed_turns;
+        c.turns = c.turns.max(update.turn);
+        if let Some(team) = &update.with_team {
+            c.with_team = Some(team.clone());
+        }
+        if let Some(summary) = &update.summary {
+            c.summary = summary.clone();
+        }
+    }
+
+    /// Records the agent the host assigned the conversation to (through
+    /// [`Assigner`](crate::Assigner) or otherwise). Returns `false`, recording nothing,
+    /// when the conversation is with no team.
+    pub fn record_assignment(&mut self, agent: impl Into<String>) -> bool {
+        match &mut self.conversation.with_team {
+            Some(team) => {
+                team.agent = Some(agent.into());
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -137,6 +162,22 @@ pub struct Conversation {
     /// Consecutive turns the bot failed to understand.
     #[serde(default)]
     pub failed_turns: u32,
+    /// Messages decided so far: the update of each decision counts one.
+    #[serde(default)]
+    pub turns: u32,
+    /// The team the conversation was handed to, if any. While it is set, a rule handing
+    /// off to the same team again does nothing unless it allows a `repeat`, and turns
+    /// the bot does not understand are not counted as failed. The host clears it when
+    /// the conversation closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_team: Option<WithTeam>,
+    /// A bounded record of the conversation's signals (see [`Summary`]).
+    #[serde(default, skip_serializing_if = "is_empty_summary")]
+    pub summary: Summary,
+}
+
+fn is_empty_summary(s: &Summary) -> bool {
+    *s == Summary::default()
 }
 
 /// A question awaiting its answer.
@@ -178,6 +219,31 @@ pub struct ContextUpdate {
     /// The failed-turn count after this decision.
     #[serde(default)]
     pub failed_turns: u32,
+    /// This message's turn number (the conversation's `turns` after it).
+    #[serde(default)]
+    pub turn: u32,
+    /// Set when this decision handed the conversation to a team; `None` leaves the
+    /// conversation's team as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_team: Option<WithTeam>,
+    /// The conversation's summary after this message; `None` leaves it as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+impl ContextUpdate {
+    /// Records the agent the host assigned this decision's hand-off to, so that
+    /// [`Context::apply`] keeps it. Returns `false`, recording nothing, when this
+    /// decision did not hand off.
+    pub fn record_assignment(&mut self, agent: impl Into<String>) -> bool {
+        match &mut self.with_team {
+            Some(team) => {
+                team.agent = Some(agent.into());
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// A day of the week.

@@ -109,6 +109,24 @@ pub struct Expect {
     /// Actions the decision must not include (matched the same way).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub no_actions: Vec<String>,
+    /// Slot values the conversation must hold after this step (numbers compared
+    /// numerically, strings case-insensitively).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub slots: BTreeMap<String, Value>,
+    /// Slots the conversation must not hold after this step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_slots: Vec<String>,
+    /// Texts the conversation's summary must contain after this step
+    /// (case-insensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summary_contains: Vec<String>,
+    /// The team the conversation is with after this step; `null` expects none.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub with_team: Option<Option<String>>,
 }
 
 /// Distinguishes an absent field (`None`) from `null` (`Some(None)`).
@@ -240,6 +258,19 @@ fn list(items: &[String]) -> String {
     }
 }
 
+/// Records mismatches.
+struct Mismatches<'a>(&'a mut Vec<Mismatch>);
+
+impl Mismatches<'_> {
+    fn push(&mut self, field: &str, expected: String, actual: String) {
+        self.0.push(Mismatch {
+            field: field.into(),
+            expected,
+            actual,
+        })
+    }
+}
+
 fn check(
     router: &Router,
     expect: &Expect,
@@ -247,13 +278,16 @@ fn check(
     context: &Context,
     out: &mut Vec<Mismatch>,
 ) {
-    let mut push = |field: &str, expected: String, actual: String| {
-        out.push(Mismatch {
-            field: field.into(),
-            expected,
-            actual,
-        })
-    };
+    let mut out = Mismatches(out);
+    check_route(expect, decision, &mut out);
+    check_intent_and_rule(router, expect, decision, &mut out);
+    check_tags(expect, context, &mut out);
+    check_actions(expect, decision, &mut out);
+    check_slots(expect, context, &mut out);
+    check_state(expect, context, &mut out);
+}
+
+fn check_route(expect: &Expect, decision: &Decision, out: &mut Mismatches<'_>) {
     let kind = decision.route.kind();
     let implied = match (&expect.route, &expect.team, &expect.asks) {
         (Some(r), _, _) => Some(r.as_str()),
@@ -263,13 +297,13 @@ fn check(
     };
     if let Some(r) = implied {
         if r != kind {
-            push("route", r.to_string(), decision.route.to_string());
+            out.push("route", r.to_string(), decision.route.to_string());
         }
     }
     if let Some(team) = &expect.team {
         let actual = decision.route.team().unwrap_or("(no team)");
         if actual != team {
-            push("team", team.clone(), actual.to_string());
+            out.push("team", team.clone(), actual.to_string());
         }
     }
     if let Some(slot) = &expect.asks {
@@ -278,9 +312,17 @@ fn check(
             _ => "(no question)",
         };
         if actual != slot {
-            push("asks", slot.clone(), actual.to_string());
+            out.push("asks", slot.clone(), actual.to_string());
         }
     }
+}
+
+fn check_intent_and_rule(
+    router: &Router,
+    expect: &Expect,
+    decision: &Decision,
+    out: &mut Mismatches<'_>,
+) {
     if let Some(intent) = &expect.intent {
         let actual = decision.intent.as_deref();
         if actual != intent.as_deref() {
@@ -290,7 +332,7 @@ fn check(
                     expected.push_str(" (not an intent of this model)");
                 }
             }
-            push(
+            out.push(
                 "intent",
                 expected,
                 format!(
@@ -303,7 +345,7 @@ fn check(
     }
     if let Some(rule) = &expect.rule {
         if decision.rule.as_deref() != rule.as_deref() {
-            push(
+            out.push(
                 "rule",
                 rule.clone().unwrap_or_else(|| "(default route)".into()),
                 decision
@@ -314,6 +356,9 @@ fn check(
             );
         }
     }
+}
+
+fn check_tags(expect: &Expect, context: &Context, out: &mut Mismatches<'_>) {
     let tags = &context.conversation.tags;
     let missing: Vec<String> = expect
         .tags
@@ -328,11 +373,14 @@ fn check(
         .cloned()
         .collect();
     if !missing.is_empty() {
-        push("tags", format!("has {}", list(&missing)), list(tags));
+        out.push("tags", format!("has {}", list(&missing)), list(tags));
     }
     if !unwanted.is_empty() {
-        push("tags", format!("lacks {}", list(&unwanted)), list(tags));
+        out.push("tags", format!("lacks {}", list(&unwanted)), list(tags));
     }
+}
+
+fn check_actions(expect: &Expect, decision: &Decision, out: &mut Mismatches<'_>) {
     let actual_actions: Vec<String> = decision.actions.iter().map(Action::to_string).collect();
     let missing: Vec<String> = expect
         .actions
@@ -347,18 +395,74 @@ fn check(
         .cloned()
         .collect();
     if !missing.is_empty() {
-        push(
+        out.push(
             "actions",
             format!("includes {}", list(&missing)),
             list(&actual_actions),
         );
     }
     if !unwanted.is_empty() {
-        push(
+        out.push(
             "actions",
             format!("excludes {}", list(&unwanted)),
             list(&actual_actions),
         );
+    }
+}
+
+fn describe_slots(context: &Context) -> String {
+    let slots: Vec<String> = context
+        .conversation
+        .slots
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    list(&slots)
+}
+
+fn check_slots(expect: &Expect, context: &Context, out: &mut Mismatches<'_>) {
+    let slots = &context.conversation.slots;
+    for (name, want) in &expect.slots {
+        if !slots.get(name).is_some_and(|v| v.loosely_equals(want)) {
+            out.push("slots", format!("{name} = {want}"), describe_slots(context));
+        }
+    }
+    let unwanted: Vec<String> = expect
+        .no_slots
+        .iter()
+        .filter(|n| slots.contains_key(*n))
+        .cloned()
+        .collect();
+    if !unwanted.is_empty() {
+        out.push(
+            "slots",
+            format!("no {}", list(&unwanted)),
+            describe_slots(context),
+        );
+    }
+}
+
+fn check_state(expect: &Expect, context: &Context, out: &mut Mismatches<'_>) {
+    let summary = context.conversation.summary.to_string();
+    let folded = summary.to_lowercase();
+    let missing: Vec<String> = expect
+        .summary_contains
+        .iter()
+        .filter(|t| !folded.contains(&t.to_lowercase()))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        out.push("summary", format!("contains {}", list(&missing)), summary);
+    }
+    if let Some(team) = &expect.with_team {
+        let actual = context.conversation.with_team.as_ref().map(|w| &w.team);
+        if actual != team.as_ref() {
+            out.push(
+                "with_team",
+                team.clone().unwrap_or_else(|| "(no team)".into()),
+                actual.cloned().unwrap_or_else(|| "(no team)".into()),
+            );
+        }
     }
 }
 

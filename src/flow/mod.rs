@@ -23,8 +23,20 @@
 //! gives them meaning: a `keyword` condition names a keyword of the model's intents, the
 //! same keyword when both normalize alike (`"demo"` names an intent's `"Démo"`); a slot
 //! read by `slot`, `answered` and `pending` conditions or a `{slots.x}` template is one an
-//! `ask` route of the flow fills, or one declared in the flow's `slots` (form fields, or
-//! set by the host), so `compnay_size` is an error, not a condition that never holds.
+//! `ask` route of the flow fills, one declared in the flow's `slots` (form fields, or
+//! set by the host), or one the router's slot extractors fill, so `compnay_size` is an
+//! error, not a condition that never holds.
+//!
+//! # The conversation's state
+//! A slot known (from the conversation, or filled by this very message, asked or not) is
+//! never asked for again: a rule whose route asks for it does not match, and its trace
+//! says so. Once the conversation is with a team
+//! ([`Conversation::with_team`](crate::Conversation::with_team)), a rule handing off to
+//! that same team still matches and decides, but its hand-off is held: the route becomes
+//! `continue` with no step and the rule's actions are dropped (no second tag, reply,
+//! notification, CRM record or assignment), unless the rule sets `"repeat": true`. A
+//! hand-off to another team (an escalation) applies as usual. `with_team` conditions route
+//! on the state (`{"with_team": "sales"}`, `{"with_team": true}`).
 //!
 //! # Complexity
 //! Compiling is linear in the size of the flow (plus regex compilation). Deciding looks
@@ -72,7 +84,7 @@ use crate::keywords::NegationPolicy;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::conversation::{Value, Weekday};
-pub use trace::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
+pub use trace::{AnswerTrace, ConditionTrace, HeldHandoff, RuleTrace, Saw, Trace};
 
 /// A declarative flow: rules, hit policy and default route.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -91,8 +103,10 @@ pub struct Flow {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub default_actions: Vec<Action>,
     /// Slots filled other than by this flow's questions: form fields, or slots the host
-    /// sets. `slot` and `answered` conditions and `{slots.x}` templates may name these
-    /// and the slots of the flow's `ask` routes; any other name is a build error.
+    /// sets. `slot` and `answered` conditions and `{slots.x}` templates may name these,
+    /// the slots of the flow's `ask` routes and the slots of the router's extractors
+    /// ([`RouterConfig::slots`](crate::RouterConfig::slots)); any other name is a build
+    /// error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slots: Vec<String>,
 }
@@ -162,6 +176,13 @@ pub struct Rule {
     /// Actions for the host, with templates such as `{user.name}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<Action>,
+    /// Whether this rule hands off to the team the conversation is already with. Default
+    /// `false`: once a conversation is with a team, a rule handing off to that same team
+    /// matches but does nothing (the route becomes `continue` with no step and its
+    /// actions are dropped: no second tag, notification, CRM record or assignment), and
+    /// the trace says so. A hand-off to another team (an escalation) always applies.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub repeat: bool,
 }
 
 impl Rule {
@@ -173,7 +194,14 @@ impl Rule {
             when: None,
             route: None,
             actions: Vec::new(),
+            repeat: false,
         }
+    }
+
+    /// Allows (or not) handing off again to the team the conversation is with.
+    pub fn repeat(mut self, repeat: bool) -> Self {
+        self.repeat = repeat;
+        self
     }
 
     /// Sets the priority.
@@ -299,6 +327,22 @@ pub enum Condition {
     FailedTurns(NumberTest),
     /// The host-given local time lies within office hours. False when no time is given.
     OfficeHours(OfficeHours),
+    /// The conversation is with a team (see
+    /// [`Conversation::with_team`](crate::Conversation::with_team)): `{"with_team":
+    /// "sales"}`, `{"with_team": ["sales", "support"]}`, or `{"with_team": true}` (any
+    /// team) / `false` (none).
+    WithTeam(TeamTest),
+}
+
+/// Which team a `with_team` condition expects: any (`true`), none (`false`), or one of
+/// these team ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TeamTest {
+    /// With some team (`true`) or with none (`false`).
+    Any(bool),
+    /// With one of these teams.
+    Teams(Names),
 }
 
 impl Condition {
@@ -362,6 +406,11 @@ impl Condition {
     /// The conversation has `tag`.
     pub fn tag(tag: impl Into<String>) -> Self {
         Condition::Tag(tag.into())
+    }
+
+    /// The conversation is with `team`.
+    pub fn with_team(team: impl Into<Names>) -> Self {
+        Condition::WithTeam(TeamTest::Teams(team.into()))
     }
 
     /// Slot `name` is filled.

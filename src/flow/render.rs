@@ -5,21 +5,31 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::conversation::value::format_number;
+use crate::conversation::Summary;
 use crate::flow::compile::{CAction, CRoute, Facts, Outcome, Team};
 use crate::flow::template::{Env, Var};
 use crate::flow::{Action, Route, Value};
 use crate::keywords::NegationPolicy;
+use crate::text::truncate_at_char_boundary;
 
 /// Renders the outcome's route and actions. A hand-off route adds an `assign` action for
 /// its team (unless one is there already) and an ask route an `ask` action, so the host
 /// can act on the actions alone.
-pub(crate) fn render(outcome: &Outcome<'_>, facts: &Facts<'_>) -> (Route, Vec<Action>) {
+///
+/// `summary` is the conversation's summary after this message, which `{summary}`
+/// renders beside the message itself.
+pub(crate) fn render(
+    outcome: &Outcome<'_>,
+    facts: &Facts<'_>,
+    summary: &Summary,
+) -> (Route, Vec<Action>) {
     let team = match outcome.route {
         CRoute::Handoff { team, .. } => Some(&**team),
         _ => None,
     };
     let env = RenderEnv {
         facts,
+        summary,
         team,
         rule: outcome.rule().map(|r| &**r),
     };
@@ -112,11 +122,27 @@ fn route_action(compiled: &CRoute, route: &Route, actions: &[Action]) -> Option<
 
 struct RenderEnv<'a, 'f> {
     facts: &'a Facts<'f>,
+    summary: &'a Summary,
     team: Option<&'a Team>,
     rule: Option<&'a str>,
 }
 
+/// The longest a value or message is shown in `{summary}`.
+const SUMMARY_TEXT: usize = 280;
+
+/// `text` cut to [`SUMMARY_TEXT`] bytes at a character boundary, "..." when cut.
+fn write_cut(out: &mut String, text: &str) {
+    let cut = truncate_at_char_boundary(text, SUMMARY_TEXT);
+    out.push_str(cut);
+    if cut.len() < text.len() {
+        out.push_str("...");
+    }
+}
+
 impl RenderEnv<'_, '_> {
+    /// `Intent: pricing (95%); request: "how much..."; intents: pricing 95%;
+    /// company_size: 120 (answer); handed off to sales (rule qualified, turn 2);
+    /// channel: pricing_page; message: "we're around 120 people"`.
     fn summary(&self, out: &mut String) {
         let f = self.facts;
         let d = f.detection;
@@ -126,6 +152,41 @@ impl RenderEnv<'_, '_> {
             }
             None => out.push_str("Intent: none"),
         }
+        let s = self.summary;
+        if let Some(r) = &s.request {
+            let _ = write!(out, "; request: {r:?}");
+        }
+        if !s.intents.is_empty() {
+            out.push_str("; intents: ");
+            for (i, seen) in s.intents.iter().enumerate() {
+                let comma = if i > 0 { ", " } else { "" };
+                let pct = (seen.confidence * 100.0).round();
+                let _ = write!(out, "{comma}{} {pct}%", seen.intent);
+            }
+        }
+        self.slots(out);
+        if let Some(h) = &s.handoff {
+            let rule = h.rule.as_deref().unwrap_or("the default route");
+            let _ = write!(out, "; handed off to {} by {rule}", h.team);
+        }
+        if let Some(c) = &f.message.channel {
+            out.push_str("; channel: ");
+            write_cut(out, c);
+        }
+        if let Some(b) = f.message.event.as_ref().and_then(|e| e.button.as_deref()) {
+            out.push_str("; button: ");
+            write_cut(out, b);
+        }
+        if !f.text.is_empty() {
+            out.push_str("; message: \"");
+            write_cut(out, f.text);
+            out.push('"');
+        }
+    }
+
+    /// Every known slot, with where it came from when the summary knows.
+    fn slots(&self, out: &mut String) {
+        let f = self.facts;
         let mut slots: BTreeMap<&str, &Value> = f
             .context
             .conversation
@@ -137,21 +198,11 @@ impl RenderEnv<'_, '_> {
             slots.insert(k, v);
         }
         for (k, v) in slots {
-            let _ = write!(out, "; {k}: {v}");
-        }
-        if let Some(c) = &f.message.channel {
-            let _ = write!(out, "; channel: {c}");
-        }
-        if let Some(b) = f.message.event.as_ref().and_then(|e| e.button.as_deref()) {
-            let _ = write!(out, "; button: {b}");
-        }
-        if !f.text.is_empty() {
-            let mut cut = f.text.len().min(280);
-            while !f.text.is_char_boundary(cut) {
-                cut -= 1;
+            let _ = write!(out, "; {k}: ");
+            write_cut(out, &v.to_string());
+            if let Some(source) = self.summary.source(k) {
+                let _ = write!(out, " ({source})");
             }
-            let ell = if cut < f.text.len() { "..." } else { "" };
-            let _ = write!(out, "; message: \"{}{ell}\"", &f.text[..cut]);
         }
     }
 }

@@ -111,8 +111,23 @@ pub struct AnswerTrace {
     pub slot: String,
     /// The text read.
     pub text: String,
-    /// The parsed value; `None` when it did not parse.
+    /// The parsed value; `None` when it did not parse or was rejected.
     pub value: Option<Value>,
+    /// Why the slot's extractor rejected the number read ("negative", "above the
+    /// maximum 10000000"); the question then stays pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
+}
+
+/// A hand-off not repeated: the conversation was already with the rule's team.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeldHandoff {
+    /// The rule whose hand-off was held back (`None`: the flow's default route).
+    pub rule: Option<Arc<str>>,
+    /// The team the conversation is with.
+    pub team: String,
+    /// The turn it was handed to that team.
+    pub since_turn: u32,
 }
 
 /// Why a decision came out the way it did.
@@ -126,4 +141,7 @@ pub struct Trace {
     pub skipped: usize,
     /// Whether the flow's default route was used.
     pub default_route: bool,
+    /// Set when the route was a hand-off to the team the conversation is already with:
+    /// the decision continues instead, without that rule's actions.
+    pub held: Option<HeldHandoff>,
 }

@@ -13,6 +13,7 @@ use crate::flow::compile::{CompileEnv, CompiledFlow, Team};
 use crate::flow::Flow;
 use crate::intent::{Intent, IntentModel, ModelOptions};
 use crate::limits::Limits;
+use crate::slots::{SlotConfig, SlotExtractors};
 
 /// Builds a [`Router`] from an intent model (or intents), a flow and teams.
 #[derive(Clone, Debug, Default)]
@@ -23,6 +24,7 @@ pub struct RouterBuilder {
     options: ModelOptions,
     flow: Flow,
     teams: Vec<TeamConfig>,
+    slots: Vec<SlotConfig>,
 }
 
 impl RouterBuilder {
@@ -90,6 +92,13 @@ impl RouterBuilder {
         self
     }
 
+    /// Adds slot extractors: slots filled from any message that mentions them (see
+    /// [`crate::slots`]). Their names count as known slot names for the flow.
+    pub fn slots(&mut self, slots: impl IntoIterator<Item = SlotConfig>) -> &mut Self {
+        self.slots.extend(slots);
+        self
+    }
+
     /// Validates everything and builds the router.
     pub fn build(&self) -> Result<Router, BuildError> {
         self.check_sizes()?;
@@ -97,16 +106,31 @@ impl RouterBuilder {
         let teams = resolve_teams(&self.teams)?;
         let intents: Vec<Arc<str>> = model.intent_ids().map(Arc::from).collect();
         let keywords: Vec<Arc<str>> = model.keyword_matcher().spellings().cloned().collect();
+        let slots = self.slot_extractors(&model)?;
+        let slot_names: Vec<String> = self.slots.iter().map(|s| s.slot.clone()).collect();
         let env = CompileEnv {
             intents: &intents,
             normalizer: model.keyword_matcher().normalizer(),
             keywords: &keywords,
             teams: &teams,
+            slots: &slot_names,
         };
         let flow = CompiledFlow::compile(&self.flow, &env).map_err(|e| e.within("flow"))?;
         Ok(Router {
-            inner: Arc::new(Inner { model, flow }),
+            inner: Arc::new(Inner { model, flow, slots }),
         })
+    }
+
+    /// The slot extractors, normalizing as the model does; `None` when none are
+    /// declared. Errors name `slots[i]...`.
+    fn slot_extractors(&self, model: &IntentModel) -> Result<Option<SlotExtractors>, BuildError> {
+        if self.slots.is_empty() {
+            return Ok(None);
+        }
+        let mut b = SlotExtractors::builder();
+        b.slots(self.slots.iter().cloned())
+            .normalize(model.normalizer().options());
+        b.build().map(Some)
     }
 
     /// A builder holding everything a configuration document says.
@@ -115,7 +139,8 @@ impl RouterBuilder {
         b.intents(config.intents)
             .negatives(config.negatives.iter().map(String::as_str))
             .flow(config.flow)
-            .teams(config.teams);
+            .teams(config.teams)
+            .slots(config.slots);
         b.options(&config.options);
         b
     }

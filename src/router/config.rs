@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::error::{BuildError, ErrorKind};
 use crate::flow::Flow;
 use crate::intent::{Intent, ModelOptions};
+use crate::slots::SlotConfig;
 
 /// A team the flow can hand off to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +55,11 @@ pub struct RouterConfig {
     pub flow: Flow,
     /// Teams.
     pub teams: Vec<TeamConfig>,
+    /// Slot extractors: slots filled from any message that mentions them, asked or not
+    /// (`[{"slot": "company_size", "number": {"cues": ["people", "seats"]}}]`, see
+    /// [`crate::slots`]). Their names count as known slot names for the flow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<SlotConfig>,
     /// Model options: a fixed threshold, calibration, regularization, normalization
     /// and size limits (see [`ModelOptions`]); all optional.
     #[serde(default)]

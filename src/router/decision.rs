@@ -38,6 +38,15 @@ impl Decision {
     /// A multi-line explanation for a person.
     pub fn explain(&self) -> String {
         let mut s = String::new();
+        self.explain_detection(&mut s);
+        self.explain_answer(&mut s);
+        self.explain_rules(&mut s);
+        self.explain_route(&mut s);
+        self.explain_updates(&mut s);
+        s
+    }
+
+    fn explain_detection(&self, s: &mut String) {
         let d = &self.detection;
         match &d.intent {
             Some(i) => {
@@ -72,16 +81,29 @@ impl Decision {
                 .collect();
             let _ = writeln!(s, "keywords: {}", hits.join(", "));
         }
+    }
+
+    fn explain_answer(&self, s: &mut String) {
         if let Some(a) = &self.trace.answer {
-            match &a.value {
-                Some(v) => {
+            match (&a.value, &a.rejected) {
+                (Some(v), _) => {
                     let _ = writeln!(s, "answer: {} = {v} (from {:?})", a.slot, a.text);
                 }
-                None => {
+                (None, Some(why)) => {
+                    let _ = writeln!(
+                        s,
+                        "answer: {:?} rejected for {}: {why}; the question stays pending",
+                        a.text, a.slot
+                    );
+                }
+                (None, None) => {
                     let _ = writeln!(s, "answer: {:?} did not answer {}", a.text, a.slot);
                 }
             }
         }
+    }
+
+    fn explain_rules(&self, s: &mut String) {
         let _ = writeln!(
             s,
             "rules: {} considered, {} skipped by the index",
@@ -101,6 +123,23 @@ impl Decision {
                 }
             }
         }
+    }
+
+    fn explain_route(&self, s: &mut String) {
+        if let Some(h) = &self.trace.held {
+            let by = h
+                .rule
+                .as_deref()
+                .map_or("the default route".into(), |r| format!("rule {r}"));
+            let _ = writeln!(
+                s,
+                "held: {by} hands off to {team}, but the conversation is already with {team} \
+                 since turn {}: no second hand-off, its actions dropped (\"repeat\": true on \
+                 the rule allows one)",
+                h.since_turn,
+                team = h.team,
+            );
+        }
         match &self.rule {
             Some(r) => {
                 let _ = writeln!(s, "route: {} (rule {r})", self.route);
@@ -112,9 +151,20 @@ impl Decision {
         for a in &self.actions {
             let _ = writeln!(s, "  action: {a}");
         }
+    }
+
+    fn explain_updates(&self, s: &mut String) {
         let u = &self.updates;
+        let sources = u.summary.as_ref();
         for (k, v) in &u.set_slots {
-            let _ = writeln!(s, "  update: slot {k} = {v}");
+            match sources.and_then(|m| m.source(k)) {
+                Some(from) => {
+                    let _ = writeln!(s, "  update: slot {k} = {v} ({from})");
+                }
+                None => {
+                    let _ = writeln!(s, "  update: slot {k} = {v}");
+                }
+            }
         }
         for t in &u.add_tags {
             let _ = writeln!(s, "  update: tag {t:?}");
@@ -123,7 +173,9 @@ impl Decision {
             let _ = writeln!(s, "  update: awaiting answer for {}", p.slot);
         }
         let _ = writeln!(s, "  update: failed turns = {}", u.failed_turns);
-        s
+        if let Some(w) = &u.with_team {
+            let _ = writeln!(s, "  update: with {} since turn {}", w.team, w.since_turn);
+        }
     }
 }
 
@@ -146,6 +198,7 @@ impl Decision {
             rules: outcome.trace,
             skipped: outcome.skipped,
             default_route: outcome.default_used,
+            held: outcome.held,
         };
         Decision {
             route,

@@ -17,17 +17,33 @@
 //! [`Trace`]: crate::Trace
 //!
 //! Pending questions: when a decision asks for slot S (an `ask` route), its update sets
-//! `conversation.pending`. The host stores it; on the next message the text is parsed as
-//! the answer (numbers such as "about 200 people", "50-100" (midpoint, 75), "10k",
-//! "1,000"; or one of the offered options, typo-tolerant), the slot is filled for this
-//! decision and in the update, the pending question is cleared, and the flow routes on
-//! it (`answered` / `slot` conditions). A question whose answer does not parse is still
-//! cleared; the `pending` condition lets the flow handle that turn.
+//! `conversation.pending`. The host stores it; on the next message the text is read as
+//! the answer, the slot is filled for this decision and in the update, the pending
+//! question is cleared, and the flow routes on it (`answered` / `slot` conditions). A
+//! slot with an extractor ([`RouterConfig::slots`]) is read by it ("two hundred and
+//! fifty", "2,000", "50-100" (midpoint, 75), "a dozen"); a number it rejects ("-5",
+//! "1e308") answers nothing, the trace says why and the question stays pending unless
+//! the flow hands off or asks something else. Otherwise (options, or nothing the
+//! extractor recognizes) the options or number parser reads it, and a question whose
+//! answer does not parse is still cleared; the `pending` condition lets the flow handle
+//! that turn.
+//!
+//! Slots from any message: the extractors also read every message for slots not known
+//! yet ("we're a 2,000-person bank", "write to ana@bank.example") and fill them, asked
+//! or not; a slot known is never asked for again (see [`crate::flow`]).
+//!
+//! The conversation's state: every update counts the turn (`conversation.turns`); a
+//! hand-off sets `conversation.with_team` (team, since which turn; the host may record
+//! the assigned agent with [`ContextUpdate::record_assignment`](crate::ContextUpdate::record_assignment) or
+//! [`Context::record_assignment`](crate::Context::record_assignment)); the bounded
+//! `conversation.summary` keeps the request a rule first acted on, the intents seen, the
+//! slots and where they came from, and the last hand-off, which `{summary}` renders for
+//! the CRM and the team.
 //!
 //! Failed turns: a turn fails when no intent is detected, no rule gave the route and no
-//! question was answered; the update then carries `failed_turns + 1`. Any other turn
-//! (and every hand-off) resets it to 0. Flows offer a human with a `failed_turns`
-//! condition.
+//! question was answered, while the conversation is with no team; the update then carries
+//! `failed_turns + 1`. Any other turn (and every hand-off) resets it to 0. Flows offer a
+//! human with a `failed_turns` condition.
 //!
 //! Loading: [`RouterConfig`] is serde, in any format the host reads;
 //! [`Router::from_deserializer`] (or [`RouterConfig::from_deserializer`]) reads it from
@@ -77,6 +93,7 @@ mod builder;
 mod config;
 mod decide;
 mod decision;
+mod summary;
 mod turn;
 
 pub use builder::RouterBuilder;

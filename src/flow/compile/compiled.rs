@@ -65,6 +65,8 @@ pub(crate) struct CRule {
     pub(super) cond: Option<Node>,
     pub(crate) route: Option<CRoute>,
     pub(crate) actions: Vec<CAction>,
+    /// Whether a hand-off to the team the conversation is with applies again.
+    pub(crate) repeat: bool,
 }
 
 #[derive(Debug)]
@@ -103,6 +105,11 @@ pub(super) enum Leaf {
         days: u8,
         from: u16,
         to: u16,
+    },
+    /// `Some(true)`: with any team; `Some(false)`: with none; `None`: with one of `teams`.
+    WithTeam {
+        any: Option<bool>,
+        teams: Vec<Box<str>>,
     },
 }
 

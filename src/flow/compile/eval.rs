@@ -8,7 +8,9 @@ use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Facts, Leaf, Node
 use super::index::Index;
 use super::validate::KeywordVocabulary;
 use crate::conversation::LocalTime;
-use crate::flow::{ConditionTrace, FieldTest, HitPolicy, NumberTest, RuleTrace, Saw, Value};
+use crate::flow::{
+    ConditionTrace, FieldTest, HeldHandoff, HitPolicy, NumberTest, RuleTrace, Saw, Value,
+};
 use crate::intent::Detection;
 use crate::keywords::{MatchKind, NegationPolicy};
 
@@ -23,6 +25,8 @@ pub(crate) struct CompiledFlow {
     pub(super) index: Index,
     pub(super) intent_lookup: HashMap<Arc<str>, u32>,
     pub(super) keywords: KeywordVocabulary,
+    /// The route of a held hand-off: continue with no bot step.
+    pub(super) hold_route: CRoute,
 }
 
 /// Everything the flow decided for one message.
@@ -41,6 +45,8 @@ pub(crate) struct Outcome<'c> {
     pub(crate) trace: Vec<RuleTrace>,
     /// Rules not evaluated because the index showed they could not match.
     pub(crate) skipped: usize,
+    /// Set when the route was a hand-off to the team the conversation is already with.
+    pub(crate) held: Option<HeldHandoff>,
     rules: &'c [CRule],
 }
 
@@ -81,7 +87,7 @@ impl CompiledFlow {
     pub(crate) fn evaluate(&self, facts: &Facts<'_>) -> Outcome<'_> {
         let top = self.top(facts.detection);
         let candidates = self.index.candidates(&self.keywords, facts, top);
-        self.outcome(self.hits(facts, top, &candidates), candidates.len())
+        self.outcome(self.hits(facts, top, &candidates), candidates.len(), facts)
     }
 
     /// Evaluates every rule, ignoring the index: the oracle for the index tests.
@@ -89,7 +95,7 @@ impl CompiledFlow {
     pub(crate) fn evaluate_naive(&self, facts: &Facts<'_>) -> Outcome<'_> {
         let top = self.top(facts.detection);
         let all: Vec<u32> = (0..self.rules.len() as u32).collect();
-        self.outcome(self.hits(facts, top, &all), all.len())
+        self.outcome(self.hits(facts, top, &all), all.len(), facts)
     }
 
     /// Evaluates the candidates in order, stopping at the first match under first-hit.
@@ -111,7 +117,7 @@ impl CompiledFlow {
             let matched = match &rule.cond {
                 Some(node) => eval.node(node, 0, &mut conditions),
                 None => true,
-            };
+            } && !asks_known_slot(rule, facts, &mut conditions);
             hits.trace.push(RuleTrace {
                 rule: rule.id.clone(),
                 priority: rule.priority,
@@ -132,9 +138,41 @@ impl CompiledFlow {
         hits
     }
 
-    /// The hit policy: which route and actions apply given the matching rules.
-    fn outcome(&self, hits: Hits, candidates: usize) -> Outcome<'_> {
-        let rule_actions = |ri: &usize| self.rules[*ri].actions.iter();
+    /// A hand-off to the team the conversation is already with, unless the deciding rule
+    /// allows a repeat: the route is then held back.
+    fn held(
+        &self,
+        route_rule: Option<usize>,
+        route: &CRoute,
+        f: &Facts<'_>,
+    ) -> Option<HeldHandoff> {
+        let CRoute::Handoff { team, .. } = route else {
+            return None;
+        };
+        let with = f.context.conversation.with_team.as_ref()?;
+        let rule = route_rule.map(|ri| &self.rules[ri]);
+        if with.team != *team.id || rule.is_some_and(|r| r.repeat) {
+            return None;
+        }
+        Some(HeldHandoff {
+            rule: rule.map(|r| r.id.clone()),
+            team: with.team.clone(),
+            since_turn: with.since_turn,
+        })
+    }
+
+    /// The hit policy: which route and actions apply given the matching rules; a held
+    /// hand-off drops its rule's actions (or the default actions) and continues.
+    fn outcome(&self, hits: Hits, candidates: usize, facts: &Facts<'_>) -> Outcome<'_> {
+        let route = hits.route_rule.and_then(|ri| self.rules[ri].route.as_ref());
+        let default_used = route.is_none();
+        let route = route.unwrap_or(&self.default_route);
+        let held = self.held(hits.route_rule, route, facts);
+        let dropped = held.as_ref().and(hits.route_rule);
+        let rule_actions = |ri: &usize| {
+            let keep = dropped != Some(*ri);
+            self.rules[*ri].actions.iter().filter(move |_| keep)
+        };
         let mut actions: Vec<&CAction> = match self.policy {
             // First-hit: the first matching rule decides alone, route or not.
             HitPolicy::First => hits
@@ -146,22 +184,43 @@ impl CompiledFlow {
             // Collect: every matching rule's actions; the first route wins.
             HitPolicy::Collect => hits.matched.iter().flat_map(rule_actions).collect(),
         };
-        let route = hits.route_rule.and_then(|ri| self.rules[ri].route.as_ref());
-        let default_used = route.is_none();
-        if default_used {
+        if default_used && held.is_none() {
             actions.extend(self.default_actions.iter());
         }
         Outcome {
-            route: route.unwrap_or(&self.default_route),
+            route: if held.is_some() {
+                &self.hold_route
+            } else {
+                route
+            },
             route_rule: hits.route_rule,
             matched: hits.matched,
             actions,
             default_used,
             trace: hits.trace,
             skipped: self.rules.len() - candidates,
+            held,
             rules: &self.rules,
         }
     }
+}
+
+/// Whether `rule` asks for a slot already known: such a rule does not match (a known
+/// slot is never asked for again), and its trace says why.
+fn asks_known_slot(rule: &CRule, facts: &Facts<'_>, trace: &mut Vec<ConditionTrace>) -> bool {
+    let Some(CRoute::Ask { slot, .. }) = &rule.route else {
+        return false;
+    };
+    let Some(value) = facts.slot(slot) else {
+        return false;
+    };
+    trace.push(ConditionTrace {
+        depth: 0,
+        condition: Arc::from(format!("{slot} not yet known (the rule asks for it)")),
+        outcome: false,
+        saw: Saw::Value(value.clone()),
+    });
+    true
 }
 
 fn number_passes(t: &NumberTest, n: f64) -> bool {
@@ -329,6 +388,14 @@ impl Eval<'_, '_> {
             }
             Leaf::OfficeHours { days, from, to } => {
                 office_hours(*days, *from, *to, f.context.local_time)
+            }
+            Leaf::WithTeam { any, teams } => {
+                let with = f.context.conversation.with_team.as_ref();
+                let ok = match any {
+                    Some(yes) => with.is_some() == *yes,
+                    None => with.is_some_and(|w| teams.iter().any(|t| **t == *w.team)),
+                };
+                (ok, text(with.map(|w| w.team.as_str())))
             }
         }
     }

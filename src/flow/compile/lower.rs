@@ -13,7 +13,7 @@ use crate::error::{BuildError, ErrorKind, Expected, Item};
 use crate::flow::template::Template;
 use crate::flow::{
     Action, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest, OfficeHours, Route,
-    Rule, Value,
+    Rule, TeamTest, Value,
 };
 use crate::keywords::NegationPolicy;
 
@@ -211,6 +211,7 @@ impl Cx<'_> {
             cond,
             route,
             actions: self.actions(&rule.actions, &format!("{path}.actions"))?,
+            repeat: rule.repeat,
         })
     }
 
@@ -386,6 +387,7 @@ impl Cx<'_> {
                 )
             }
             Condition::OfficeHours(hours) => office_hours(hours, &format!("{path}.office_hours")),
+            Condition::WithTeam(t) => self.with_team(t, &format!("{path}.with_team")),
         }
     }
 
@@ -398,6 +400,39 @@ impl Cx<'_> {
             .enumerate()
             .map(|(i, c)| self.condition(c, &format!("{path}[{i}]")))
             .collect()
+    }
+
+    /// A `with_team` test: its teams must be configured.
+    fn with_team(&self, t: &TeamTest, path: &str) -> Result<Node, BuildError> {
+        match t {
+            TeamTest::Any(true) => leaf(
+                "with a team".into(),
+                Leaf::WithTeam {
+                    any: Some(true),
+                    teams: Vec::new(),
+                },
+            ),
+            TeamTest::Any(false) => leaf(
+                "with no team".into(),
+                Leaf::WithTeam {
+                    any: Some(false),
+                    teams: Vec::new(),
+                },
+            ),
+            TeamTest::Teams(n) => {
+                let list = names(n, path)?;
+                for (i, team) in list.iter().enumerate() {
+                    self.team(team, &item_path(path, list.len(), i))?;
+                }
+                leaf(
+                    format!("with team {}", list.join(" or ")),
+                    Leaf::WithTeam {
+                        any: None,
+                        teams: list,
+                    },
+                )
+            }
+        }
     }
 
     /// A slot named by `answered` / `pending`: present and filled by something.

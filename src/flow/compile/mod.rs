@@ -43,6 +43,8 @@ pub(crate) struct CompileEnv<'a> {
     pub(crate) keywords: &'a [Arc<str>],
     /// Team ids to the resolved teams.
     pub(crate) teams: &'a BTreeMap<String, Arc<Team>>,
+    /// Slots the router's extractors fill: known slot names, like the flow's `slots`.
+    pub(crate) slots: &'a [String],
 }
 
 impl CompiledFlow {
@@ -56,7 +58,7 @@ impl CompiledFlow {
             .map(|(i, id)| (id.clone(), i as u32))
             .collect();
         let keywords = KeywordVocabulary::new(env.normalizer, env.keywords);
-        let slots = SlotNames::of(flow)?;
+        let slots = SlotNames::of(flow, env.slots)?;
         let cx = lower::Cx {
             teams: env.teams,
             intent_lookup: &intent_lookup,
@@ -75,6 +77,7 @@ impl CompiledFlow {
             index,
             intent_lookup,
             keywords,
+            hold_route: CRoute::Continue { step: None },
         })
     }
 }

@@ -50,6 +50,7 @@ fn compile_with(flow: &Flow, keywords: &[&str]) -> Result<CompiledFlow, BuildErr
             normalizer: Normalizer::new(NormalizeOptions::default()),
             keywords: &keywords,
             teams: &teams,
+            slots: &[],
         },
     )
 }

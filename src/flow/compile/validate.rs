@@ -115,16 +115,16 @@ impl KeywordVocabulary {
 }
 
 /// The slot names `slot`, `answered` and `pending` conditions and `{slots.x}` templates
-/// may use: the slots the flow's questions fill, and those it declares as filled
-/// elsewhere (form fields, the host).
+/// may use: the slots the flow's questions fill, those it declares as filled elsewhere
+/// (form fields, the host), and those the router's slot extractors fill.
 #[derive(Debug)]
 pub(super) struct SlotNames {
     names: BTreeSet<String>,
 }
 
 impl SlotNames {
-    pub(super) fn of(flow: &Flow) -> Result<Self, BuildError> {
-        let mut names = BTreeSet::new();
+    pub(super) fn of(flow: &Flow, extracted: &[String]) -> Result<Self, BuildError> {
+        let mut names: BTreeSet<String> = extracted.iter().cloned().collect();
         let routes = flow.rules.iter().filter_map(|r| r.route.as_ref());
         for route in routes.chain([&flow.default]) {
             // An empty ask slot is reported where the route is lowered.
