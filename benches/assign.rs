@@ -3,7 +3,9 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use handoff::assign::pick;
-use handoff::{Agent, AgentStatus, AssignRequest, AssignState, Assigner, Policy, Roster, Team};
+use handoff::assign::{
+    Agent, AgentStatus, AssignRequest, AssignState, Assigner, Policy, Roster, Team,
+};
 
 const POLICIES: [(&str, Policy); 3] = [
     ("round_robin", Policy::RoundRobin),

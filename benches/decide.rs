@@ -6,9 +6,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use handoff::{
-    Action, Condition, Context, FieldTest, Flow, Message, Route, Router, RouterConfig, Rule, Value,
-};
+use handoff::flow::{Action, Condition, FieldTest, Flow, Route, Rule};
+use handoff::{Context, Message, Router, RouterConfig, Value};
 
 fn config() -> RouterConfig {
     serde_json::from_str(include_str!("../examples/sales_handoff.json")).unwrap()
@@ -131,7 +130,7 @@ fn big_flow(n: usize) -> Flow {
     .rule(
         Rule::new("offer_human")
             .priority(-4)
-            .when(Condition::FailedTurns(handoff::NumberTest {
+            .when(Condition::FailedTurns(handoff::flow::NumberTest {
                 gte: Some(2.0),
                 ..Default::default()
             }))

@@ -21,10 +21,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use handoff::{
-    Action, Condition, Context, FieldTest, Flow, Intent, IntentModel, Message, Route, Router, Rule,
-    TeamConfig, Value,
-};
+use handoff::flow::{Action, Condition, FieldTest, Flow, Route, Rule};
+use handoff::{Context, Intent, IntentModel, Message, Router, TeamConfig, Value};
 
 mod synth;
 
@@ -62,7 +60,7 @@ fn small_flow(intents: usize) -> Flow {
         .rule(
             Rule::new("offer_human")
                 .priority(-1)
-                .when(Condition::FailedTurns(handoff::NumberTest {
+                .when(Condition::FailedTurns(handoff::flow::NumberTest {
                     gte: Some(2.0),
                     ..Default::default()
                 }))

@@ -19,7 +19,8 @@ use std::error::Error;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use handoff::{Evaluation, Intent, IntentModel};
+use handoff::eval::Evaluation;
+use handoff::{Intent, IntentModel};
 
 const OOS: &str = "oos";
 

@@ -36,12 +36,12 @@ struct Line {
 
 #[derive(Serialize)]
 struct Out<'a> {
-    route: &'a handoff::Route,
+    route: &'a handoff::flow::Route,
     intent: Option<&'a str>,
     confidence: f32,
     rule: Option<&'a str>,
     matched: &'a [std::sync::Arc<str>],
-    actions: &'a [handoff::Action],
+    actions: &'a [handoff::flow::Action],
     updates: &'a handoff::ContextUpdate,
     keywords: &'a [handoff::KeywordHit],
 }
@@ -109,8 +109,8 @@ fn main() {
         let d = router.decide(&message, &context);
         let o = Out {
             route: &d.route,
-            intent: d.intent.as_deref(),
-            confidence: d.confidence,
+            intent: d.intent(),
+            confidence: d.confidence(),
             rule: d.rule.as_deref(),
             matched: &d.matched,
             actions: &d.actions,

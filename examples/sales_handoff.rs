@@ -5,7 +5,8 @@
 //! cargo run --example sales_handoff
 //! ```
 
-use handoff::{Context, Decision, Message, Route, Router, Value};
+use handoff::flow::Route;
+use handoff::{Context, Decision, Message, Router, Value};
 
 fn show(title: &str, message: &Message, decision: &Decision) {
     println!("=== {title}");

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! ROSTER_FILE is JSON: `{"team": {"id", "policy", "cap"?, "fallback"?}, "agents": [...]}`
-//! (agents as in `handoff::Agent`; the team's members default to every agent). Each step,
+//! (agents as in `handoff::assign::Agent`; the team's members default to every agent). Each step,
 //! every open conversation closes with probability P (default 0.3), agents who freed up
 //! take waiting conversations (highest priority, then oldest), then one new conversation
 //! arrives and is assigned or queued. The last line is one JSON object:
@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use handoff::{Agent, AgentStatus, AssignRequest, Assigner, Assignment, Roster, Team, Waiting};
+use handoff::assign::{
+    Agent, AgentStatus, AssignRequest, Assigner, Assignment, Roster, Team, Waiting,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -1,11 +1,7 @@
-//! Errors. Building (a model, a flow, a router, a roster, slot extractors) validates
-//! everything up front and reports the first problem as a [`BuildError`]: the path of the
-//! offending item, such as `flow.rules[3].when.intent`, and an [`ErrorKind`] a caller can
-//! match on. Once built, nothing fails at decision time.
+//! Errors: a path and a typed kind.
 //!
-//! The kinds carry data (the id, the limit, the value given), not sentences: the words
-//! are in their `Display`. A pattern compiler's error stays reachable through
-//! [`std::error::Error::source`] without its type being part of this crate's API.
+//! The public documentation lives on the facade type (see below), since this
+//! module is private and its items are re-exported at the crate root.
 
 use std::error::Error;
 use std::fmt;
@@ -28,6 +24,15 @@ type Cause = Arc<dyn Error + Send + Sync + RefUnwindSafe + UnwindSafe>;
 /// assert!(matches!(err.kind(), ErrorKind::Duplicate { id } if id == "pricing"));
 /// assert_eq!(err.to_string(), "intents[1].id: duplicate id \"pricing\"");
 /// ```
+///
+/// Errors. Building (a model, a flow, a router, a roster, slot extractors) validates
+/// everything up front and reports the first problem as a [`BuildError`]: the path of the
+/// offending item, such as `flow.rules[3].when.intent`, and an [`ErrorKind`] a caller can
+/// match on. Once built, nothing fails at decision time.
+///
+/// The kinds carry data (the id, the limit, the value given), not sentences: the words
+/// are in their `Display`. A pattern compiler's error stays reachable through
+/// [`std::error::Error::source`] without its type being part of this crate's API.
 #[derive(Clone, Debug)]
 pub struct BuildError {
     path: String,

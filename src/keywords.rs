@@ -1,119 +1,7 @@
-//! Keyword and phrase triggers: one Aho-Corasick automaton over every keyword of every
-//! intent, matched on normalized text with whole-word semantics, a typo-tolerant fallback
-//! and negation scope and purpose.
+//! Keyword and phrase triggers: the keyword matcher.
 //!
-//! # Semantics
-//!
-//! - **Normalization.** Keywords and messages go through the same [`Normalizer`], so a
-//!   configured "Démo" matches "DEMO", "démo" and full-width "ｄｅｍｏ".
-//! - **Whole words.** A keyword matches only where it is not glued to other word
-//!   characters: "demo" does not fire inside "demolition", "sales" not inside
-//!   "wholesales". An edge of the keyword that is itself not a word character (the `+` of
-//!   "c++", the `.` of ".net") needs no boundary.
-//! - **Leftmost-longest.** Hits do not overlap. Of the keywords that could match, the one
-//!   starting first wins, and of those starting at the same place the longest: "sales
-//!   call" beats "sales". If the longest keyword at a place fails the word-boundary test
-//!   ("sales call" in "sales caller"), a shorter one at the same place still can
-//!   ("sales").
-//! - **Typo tolerance.** Words of the message not covered by an exact hit are compared
-//!   with the keyword words of 5 or more characters, allowing an optimal-string-alignment
-//!   (Damerau) distance of 1, or 2 for words of 9 or more characters. Shorter keyword
-//!   words are never matched fuzzily ("memo" is not "demo"). A multi-word phrase matches
-//!   fuzzily when each of its words matches the consecutive message words (separated by
-//!   single spaces) exactly or within that word's own budget; the reported distance is
-//!   the sum. Fuzzy hits follow the same leftmost-longest rule among themselves, the
-//!   smallest distance winning ties, and are reported as [`MatchKind::Fuzzy`].
-//! - **Negation scope.** A cue (`not`, `no`, `never`, `without`, `nothing`, `neither`,
-//!   `nor`, `none`, `cannot`, any word ending in `n't` such as "don't", "can't", "won't",
-//!   and the apostrophe-less spellings "dont", "cant", "wont", ...) negates hits that
-//!   start in the next four words, unless a clause boundary comes first: one of
-//!   `, . ; : ! ?` or a contrast word (`but`, `just`, `only`, `instead`, `however`,
-//!   `although`, `though`, `rather`). Negated hits are still reported, with
-//!   [`KeywordHit::negated`] set.
-//! - **Negation purpose.** A customer who declines a keyword must not trigger it; one
-//!   who says it fails must. [`KeywordHit::negation`] tells them apart:
-//!   [`Negation::Declined`] when the negation scopes over wanting, needing, accepting or
-//!   being interested in the keyword, or plainly excludes it ("I don't want a demo",
-//!   "dont need a quote right now", "not interested in a sales call", "no thanks to the
-//!   demo", "no pricing info needed", "I'd rather not have a sales call", "please don't
-//!   send a quote", "a demo is not needed"); [`Negation::Problem`] when it describes a
-//!   failure, an absence or a doubt ("I can't log in", "cant login", "I never got the
-//!   password reset email", "no password reset email arrived", "still no invoice", "I
-//!   don't know the pricing", "login doesn't work", "the app isn't loading"). A
-//!   negation after the keyword counts too, within its clause, while `negated` stays
-//!   false for it. The rules, in the order they apply, are on [`Negation`].
-//!   [`NegationPolicy`] says which hits stop counting as triggers (by default only
-//!   declined ones) and [`KeywordHit::triggers`] applies it.
-//!
-//! Hits come out ordered by their position in the message; hits at the same place (the
-//! same keyword under several intents) keep configuration order. Spans are byte ranges
-//! of the *original* message, always on char boundaries.
-//!
-//! # Complexity
-//!
-//! Let `n` be the message length, `L` the longest keyword, `K` the number of keywords
-//! and `w` the longest word of the message (capped at 34 characters; longer words are
-//! never matched fuzzily).
-//!
-//! - Building: `O(total keyword bytes)` for the automaton plus, for the fuzzy index,
-//!   `O(m²)` deletion variants per fuzzy-eligible keyword word of `m` characters
-//!   (SymSpell-style), sorted once: `O(K·m² log(K·m²))`.
-//! - Matching: exact matching is one leftmost-longest automaton pass, `O(n)`, plus at
-//!   most one re-scan of `O(L)` bytes after each candidate that fails the word-boundary
-//!   test, so `O(n·L)` in the worst case and `O(n)` in practice. The fuzzy fallback
-//!   costs, per uncovered message word whose length can be near a keyword word,
-//!   `O(w²)` hashed deletion variants, each checked against a small bit filter (it stays
-//!   in cache; most variants stop there) and then looked up in `O(1)`; each candidate is
-//!   verified in `O(w²)`; the number of candidates depends
-//!   on how many keyword words are that close, not on `K`. Negation is one token pass,
-//!   `O(n)`, with word-list lookups of `O(1)` per word, plus, per distinct hit span, a
-//!   look at the next few words, bounded by [`LOOKAHEAD_WORDS`] words and
-//!   [`LOOKAHEAD_BYTES`] bytes: `O(n)` in all. Apart from the hits it pushes, matching does not allocate (except in
-//!   pathological configurations with more than 32 keyword words sharing a deletion
-//!   variant with one message word).
-//!
-//! # Example
-//!
-//! ```
-//! use handoff::keywords::{Negation, NegationPolicy};
-//! use handoff::{KeywordMatcher, MatchKind};
-//!
-//! let matcher = KeywordMatcher::new([
-//!     ("sales", "demo"),
-//!     ("sales", "sales call"),
-//!     ("sales", "quote"),
-//!     ("pricing", "pricing"),
-//!     ("pricing", "quote"),
-//! ])
-//! .unwrap();
-//!
-//! let message = "Can I get a QUOTE? I don't need a démo.";
-//! let hits = matcher.find(message);
-//! // "quote" belongs to two intents: one hit each; then the negated "demo".
-//! assert_eq!(hits.len(), 3);
-//! assert_eq!((&*hits[0].intent, &*hits[1].intent), ("sales", "pricing"));
-//! assert_eq!(&message[hits[0].span.clone()], "QUOTE");
-//! assert!(!hits[0].negated);
-//! assert_eq!(&*hits[2].keyword, "demo");
-//! assert_eq!(&message[hits[2].span.clone()], "démo");
-//! assert!(hits[2].negated);
-//! // Declined, so it does not trigger under the default policy.
-//! assert_eq!(hits[2].negation, Negation::Declined);
-//! assert!(!hits[2].triggers(NegationPolicy::default()));
-//!
-//! // A problem with the keyword still triggers it.
-//! let problem = &matcher.find("I cant get a quote from the pricing page")[0];
-//! assert!(problem.negated);
-//! assert_eq!(problem.negation, Negation::Problem);
-//! assert!(problem.triggers(NegationPolicy::default()));
-//!
-//! // Whole words, leftmost-longest, typos.
-//! assert!(matcher.find("a demolition crew").is_empty());
-//! assert_eq!(&*matcher.find("book a sales call")[0].keyword, "sales call");
-//! let typo = &matcher.find("what's your pricng?")[0];
-//! assert_eq!(&*typo.keyword, "pricing");
-//! assert_eq!(typo.kind, MatchKind::Fuzzy { distance: 1 });
-//! ```
+//! The public documentation lives on the facade type (see below), since this
+//! module is private and its items are re-exported at the crate root.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -127,10 +15,126 @@ pub use hit::{KeywordHit, MatchKind, Negation, NegationPolicy};
 use negation::mark_negations;
 pub use negation::{LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
 
-/// Finds the keywords and phrases of all intents in a message. See the [module
-/// docs](self) for the matching rules.
+/// Finds the keywords and phrases of all intents in a message. The matching rules are below.
 ///
 /// Immutable once built, `Send + Sync`, cheap to clone (an `Arc` inside).
+///
+/// Keyword and phrase triggers: one Aho-Corasick automaton over every keyword of every
+/// intent, matched on normalized text with whole-word semantics, a typo-tolerant fallback
+/// and negation scope and purpose.
+///
+/// # Semantics
+///
+/// - **Normalization.** Keywords and messages go through the same [`Normalizer`], so a
+///   configured "Démo" matches "DEMO", "démo" and full-width "ｄｅｍｏ".
+/// - **Whole words.** A keyword matches only where it is not glued to other word
+///   characters: "demo" does not fire inside "demolition", "sales" not inside
+///   "wholesales". An edge of the keyword that is itself not a word character (the `+` of
+///   "c++", the `.` of ".net") needs no boundary.
+/// - **Leftmost-longest.** Hits do not overlap. Of the keywords that could match, the one
+///   starting first wins, and of those starting at the same place the longest: "sales
+///   call" beats "sales". If the longest keyword at a place fails the word-boundary test
+///   ("sales call" in "sales caller"), a shorter one at the same place still can
+///   ("sales").
+/// - **Typo tolerance.** Words of the message not covered by an exact hit are compared
+///   with the keyword words of 5 or more characters, allowing an optimal-string-alignment
+///   (Damerau) distance of 1, or 2 for words of 9 or more characters. Shorter keyword
+///   words are never matched fuzzily ("memo" is not "demo"). A multi-word phrase matches
+///   fuzzily when each of its words matches the consecutive message words (separated by
+///   single spaces) exactly or within that word's own budget; the reported distance is
+///   the sum. Fuzzy hits follow the same leftmost-longest rule among themselves, the
+///   smallest distance winning ties, and are reported as [`MatchKind::Fuzzy`].
+/// - **Negation scope.** A cue (`not`, `no`, `never`, `without`, `nothing`, `neither`,
+///   `nor`, `none`, `cannot`, any word ending in `n't` such as "don't", "can't", "won't",
+///   and the apostrophe-less spellings "dont", "cant", "wont", ...) negates hits that
+///   start in the next four words, unless a clause boundary comes first: one of
+///   `, . ; : ! ?` or a contrast word (`but`, `just`, `only`, `instead`, `however`,
+///   `although`, `though`, `rather`). Negated hits are still reported, with
+///   [`KeywordHit::negated`] set.
+/// - **Negation purpose.** A customer who declines a keyword must not trigger it; one
+///   who says it fails must. [`KeywordHit::negation`] tells them apart:
+///   [`Negation::Declined`] when the negation scopes over wanting, needing, accepting or
+///   being interested in the keyword, or plainly excludes it ("I don't want a demo",
+///   "dont need a quote right now", "not interested in a sales call", "no thanks to the
+///   demo", "no pricing info needed", "I'd rather not have a sales call", "please don't
+///   send a quote", "a demo is not needed"); [`Negation::Problem`] when it describes a
+///   failure, an absence or a doubt ("I can't log in", "cant login", "I never got the
+///   password reset email", "no password reset email arrived", "still no invoice", "I
+///   don't know the pricing", "login doesn't work", "the app isn't loading"). A
+///   negation after the keyword counts too, within its clause, while `negated` stays
+///   false for it. The rules, in the order they apply, are on [`Negation`].
+///   [`NegationPolicy`] says which hits stop counting as triggers (by default only
+///   declined ones) and [`KeywordHit::triggers`] applies it.
+///
+/// Hits come out ordered by their position in the message; hits at the same place (the
+/// same keyword under several intents) keep configuration order. Spans are byte ranges
+/// of the *original* message, always on char boundaries.
+///
+/// # Complexity
+///
+/// Let `n` be the message length, `L` the longest keyword, `K` the number of keywords
+/// and `w` the longest word of the message (capped at 34 characters; longer words are
+/// never matched fuzzily).
+///
+/// - Building: `O(total keyword bytes)` for the automaton plus, for the fuzzy index,
+///   `O(m²)` deletion variants per fuzzy-eligible keyword word of `m` characters
+///   (SymSpell-style), sorted once: `O(K·m² log(K·m²))`.
+/// - Matching: exact matching is one leftmost-longest automaton pass, `O(n)`, plus at
+///   most one re-scan of `O(L)` bytes after each candidate that fails the word-boundary
+///   test, so `O(n·L)` in the worst case and `O(n)` in practice. The fuzzy fallback
+///   costs, per uncovered message word whose length can be near a keyword word,
+///   `O(w²)` hashed deletion variants, each checked against a small bit filter (it stays
+///   in cache; most variants stop there) and then looked up in `O(1)`; each candidate is
+///   verified in `O(w²)`; the number of candidates depends
+///   on how many keyword words are that close, not on `K`. Negation is one token pass,
+///   `O(n)`, with word-list lookups of `O(1)` per word, plus, per distinct hit span, a
+///   look at the next few words, bounded by [`LOOKAHEAD_WORDS`] words and
+///   [`LOOKAHEAD_BYTES`] bytes: `O(n)` in all. Apart from the hits it pushes, matching does not allocate (except in
+///   pathological configurations with more than 32 keyword words sharing a deletion
+///   variant with one message word).
+///
+/// # Example
+///
+/// ```
+/// use handoff::{Negation, NegationPolicy};
+/// use handoff::{KeywordMatcher, MatchKind};
+///
+/// let matcher = KeywordMatcher::new([
+///     ("sales", "demo"),
+///     ("sales", "sales call"),
+///     ("sales", "quote"),
+///     ("pricing", "pricing"),
+///     ("pricing", "quote"),
+/// ])
+/// .unwrap();
+///
+/// let message = "Can I get a QUOTE? I don't need a démo.";
+/// let hits = matcher.find(message);
+/// // "quote" belongs to two intents: one hit each; then the negated "demo".
+/// assert_eq!(hits.len(), 3);
+/// assert_eq!((&*hits[0].intent, &*hits[1].intent), ("sales", "pricing"));
+/// assert_eq!(&message[hits[0].span.clone()], "QUOTE");
+/// assert!(!hits[0].negated);
+/// assert_eq!(&*hits[2].keyword, "demo");
+/// assert_eq!(&message[hits[2].span.clone()], "démo");
+/// assert!(hits[2].negated);
+/// // Declined, so it does not trigger under the default policy.
+/// assert_eq!(hits[2].negation, Negation::Declined);
+/// assert!(!hits[2].triggers(NegationPolicy::default()));
+///
+/// // A problem with the keyword still triggers it.
+/// let problem = &matcher.find("I cant get a quote from the pricing page")[0];
+/// assert!(problem.negated);
+/// assert_eq!(problem.negation, Negation::Problem);
+/// assert!(problem.triggers(NegationPolicy::default()));
+///
+/// // Whole words, leftmost-longest, typos.
+/// assert!(matcher.find("a demolition crew").is_empty());
+/// assert_eq!(&*matcher.find("book a sales call")[0].keyword, "sales call");
+/// let typo = &matcher.find("what's your pricng?")[0];
+/// assert_eq!(&*typo.keyword, "pricing");
+/// assert_eq!(typo.kind, MatchKind::Fuzzy { distance: 1 });
+/// ```
 #[derive(Clone, Debug)]
 pub struct KeywordMatcher {
     inner: Arc<Inner>,

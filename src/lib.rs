@@ -17,11 +17,11 @@
 //! 3. [`IntentModel`] scores the message against every intent with a linear model over
 //!    word and character n-grams, and returns a [`Detection`] with a calibrated
 //!    confidence, or no intent when the message fits none well enough.
-//! 4. [`Router`] evaluates a declarative [`Flow`] of [`Rule`]s over the detection, the
+//! 4. [`Router`] evaluates a declarative [`Flow`](flow::Flow) of [`Rule`](flow::Rule)s over the detection, the
 //!    event (a button click), the channel and the conversation's [`Context`], and returns
-//!    a [`Decision`]: the [`Route`], the rendered [`Action`]s, what to persist, and a
-//!    [`Trace`] that explains it.
-//! 5. [`Assigner`] picks the teammate: round-robin, balanced or weighted, with caps,
+//!    a [`Decision`]: the [`Route`](flow::Route), the rendered [`Action`](flow::Action)s, what to persist, and a
+//!    [`Trace`](flow::Trace) that explains it.
+//! 5. [`Assigner`](assign::Assigner) picks the teammate: round-robin, balanced or weighted, with caps,
 //!    skills, a sticky owner and away handling; its state can be shared across hosts.
 //! 6. [`eval`] measures all of it: accuracy reports, threshold sweeps, cross-validation,
 //!    training-data lint, scenario suites and hand-off KPIs.
@@ -92,7 +92,7 @@
 //! # Example: who on the team gets it?
 //!
 //! ```
-//! use handoff::{Agent, AgentStatus, Assigner, AssignRequest, Policy, Roster, Team};
+//! use handoff::assign::{Agent, AgentStatus, Assigner, AssignRequest, Policy, Roster, Team};
 //!
 //! let roster = Roster::new()
 //!     .with_team(Team::new("sales", Policy::Balanced).with_members(["ana", "bob", "cy"]))
@@ -121,44 +121,36 @@
 #![deny(missing_docs)]
 
 pub mod assign;
-pub mod conversation;
-pub mod error;
+mod conversation;
+mod error;
 pub mod eval;
 pub mod flow;
-pub mod intent;
-pub mod keywords;
-pub mod limits;
-pub mod router;
+mod intent;
+mod keywords;
+mod limits;
+mod router;
 mod scorer;
 mod seeded;
 pub mod slots;
-pub mod text;
+mod text;
 
-pub use assign::{
-    Agent, AgentStatus, AssignRequest, AssignState, Assigner, AssignerBuilder, Assignment,
-    CompiledRoster, Policy, Roster, Team, Waiting,
-};
+// The curated root: the facade types and everything they take or return. The public
+// modules `flow` (the rule language and traces), `assign`, `eval` and `slots` hold the
+// rest, each item at one path.
 pub use conversation::{
-    Context, ContextUpdate, Conversation, Event, Form, LocalTime, Message, Pending, SlotSource,
-    Summary, WithTeam,
+    Context, ContextUpdate, Conversation, Event, Form, HandoffNote, IntentSeen, LocalTime, Message,
+    Pending, SlotSeen, SlotSource, Summary, Value, Weekday, WithTeam, MAX_SUMMARY_INTENTS,
+    MAX_SUMMARY_SLOTS, MAX_SUMMARY_TEXT,
 };
 pub use error::{BuildError, ErrorKind, Expected, Item};
-pub use eval::{
-    cross_validate, lint, DecisionRecord, Evaluation, Finding, FindingKind, Kpis, LogReader,
-    PilotReport, Review, Reviewer, Scenario, ThresholdGoal,
-};
-pub use flow::{
-    Action, Condition, FieldTest, Flow, HitPolicy, IntentTest, KeywordTest, Names, NumberTest,
-    OfficeHours, Priority, Route, Rule, TeamTest, Value, Weekday,
-};
-pub use flow::{AnswerTrace, ConditionTrace, RuleTrace, Saw, Trace};
 pub use intent::{
-    Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore, ModelOptions,
+    Detection, Evidence, Intent, IntentModel, IntentModelBuilder, IntentScore, LabeledText,
+    ModelOptions,
 };
-pub use keywords::{KeywordHit, KeywordMatcher, MatchKind, Negation, NegationPolicy};
-pub use limits::Limits;
+pub use keywords::{
+    KeywordHit, KeywordMatcher, MatchKind, Negation, NegationPolicy, LOOKAHEAD_BYTES,
+    LOOKAHEAD_WORDS,
+};
+pub use limits::{Limits, DEFAULT_MAX_MESSAGE_LEN};
 pub use router::{Decision, Router, RouterBuilder, RouterConfig, TeamConfig};
-pub use slots::{
-    EmailSlot, NumberSlot, SlotConfig, SlotExtractors, SlotExtractorsBuilder, TextSlot,
-};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

@@ -1,17 +1,7 @@
-//! Size limits, checked when building, so that no configuration and no message can make
-//! the crate use unbounded memory or time.
+//! Size limits, checked when building.
 //!
-//! ```
-//! use handoff::{Intent, IntentModel, Limits};
-//! let mut limits = Limits::default();
-//! limits.max_phrase_len = 20;
-//! let err = IntentModel::builder()
-//!     .limits(limits)
-//!     .intent(Intent::new("pricing").phrase("a phrase far longer than twenty bytes"))
-//!     .build()
-//!     .unwrap_err();
-//! assert_eq!(err.path(), "intents[0].phrases[0]");
-//! ```
+//! The public documentation lives on the facade type (see below), since this
+//! module is private and its items are re-exported at the crate root.
 
 use crate::error::{BuildError, ErrorKind};
 
@@ -31,6 +21,21 @@ pub(crate) const MAX_MODEL_INTENTS: usize = 1 << 16;
 /// its detection says `truncated`.
 ///
 /// [`BuildError`]: crate::BuildError
+///
+/// Size limits, checked when building, so that no configuration and no message can make
+/// the crate use unbounded memory or time.
+///
+/// ```
+/// use handoff::{Intent, IntentModel, Limits};
+/// let mut limits = Limits::default();
+/// limits.max_phrase_len = 20;
+/// let err = IntentModel::builder()
+///     .limits(limits)
+///     .intent(Intent::new("pricing").phrase("a phrase far longer than twenty bytes"))
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.path(), "intents[0].phrases[0]");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]

@@ -1,25 +1,7 @@
 //! Text normalization and tokenization with spans back to the original message.
 //!
-//! Every matcher in this crate works on *normalized* text so that "DÉMO", "démo" and
-//! "demo" are the same word, and typographic quotes do not split "don’t". Every hit must
-//! still be shown in what the user typed, so a [`Normalized`] keeps, for each byte of
-//! normalized text, the byte range of the original text it came from.
-//!
-//! Normalization, in order, per grapheme-like cluster (a starter character followed by
-//! its combining marks):
-//! 1. Unicode NFKC (compatibility forms: full-width letters, ligatures, superscripts).
-//! 2. Unicode lower-casing.
-//! 3. Optional accent folding (on by default): combining marks are removed after
-//!    canonical decomposition, so "é" becomes "e".
-//! 4. Typographic apostrophes (’ ‘ ʼ ´ `) become `'`, typographic double quotes become `"`.
-//! 5. Whitespace and control characters become separators; runs of separators collapse to
-//!    one ASCII space; leading and trailing separators are dropped. Invisible format
-//!    characters (zero-width space, joiners, direction marks, BOM) are removed.
-//!
-//! Normalization is idempotent: normalizing normalized text changes nothing.
-//!
-//! Complexity: linear in the length of the input; ASCII text takes a fast path that does
-//! no Unicode table look-ups.
+//! The public documentation lives on the facade type (see below), since this
+//! module is private and its items are re-exported at the crate root.
 
 use std::ops::Range;
 
@@ -70,6 +52,29 @@ impl NormalizeOptions {
 /// let span = normalized.original_span(at..at + 4);
 /// assert_eq!(&message[span], "DÉMO");
 /// ```
+///
+/// Text normalization and tokenization with spans back to the original message.
+///
+/// Every matcher in this crate works on *normalized* text so that "DÉMO", "démo" and
+/// "demo" are the same word, and typographic quotes do not split "don’t". Every hit must
+/// still be shown in what the user typed, so a [`Normalized`] keeps, for each byte of
+/// normalized text, the byte range of the original text it came from.
+///
+/// Normalization, in order, per grapheme-like cluster (a starter character followed by
+/// its combining marks):
+/// 1. Unicode NFKC (compatibility forms: full-width letters, ligatures, superscripts).
+/// 2. Unicode lower-casing.
+/// 3. Optional accent folding (on by default): combining marks are removed after
+///    canonical decomposition, so "é" becomes "e".
+/// 4. Typographic apostrophes (’ ‘ ʼ ´ `) become `'`, typographic double quotes become `"`.
+/// 5. Whitespace and control characters become separators; runs of separators collapse to
+///    one ASCII space; leading and trailing separators are dropped. Invisible format
+///    characters (zero-width space, joiners, direction marks, BOM) are removed.
+///
+/// Normalization is idempotent: normalizing normalized text changes nothing.
+///
+/// Complexity: linear in the length of the input; ASCII text takes a fast path that does
+/// no Unicode table look-ups.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Normalizer {
     options: NormalizeOptions,

@@ -262,8 +262,8 @@ fn decide_allocations_are_bounded() {
             .actions
             .iter()
             .map(|a| match a {
-                handoff::Action::Crm { fields, .. } => 1 + 2 * fields.len(),
-                handoff::Action::Notify { .. } | handoff::Action::Assign { .. } => 2,
+                handoff::flow::Action::Crm { fields, .. } => 1 + 2 * fields.len(),
+                handoff::flow::Action::Notify { .. } | handoff::flow::Action::Assign { .. } => 2,
                 _ => 1,
             })
             .sum();

@@ -6,21 +6,26 @@
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
+use handoff::assign::{
+    Agent, AgentStatus, AssignRequest, AssignState, Assigner, AssignerBuilder, Assignment,
+    CompiledRoster, Policy, Roster, Team, Waiting,
+};
 use handoff::assign::{AssignReason, How, QueueReason, SkillMatch, StateChange};
 use handoff::eval::{
     Confusion, DecisionRecord, Evaluation, Expect, Finding, FindingKind, IntentReport, KpiFigures,
     KpiOptions, Kpis, LabelCount, LintOptions, Mismatch, Reason, Scenario, ScenarioReport, Step,
     StepReport, SuiteReport, SweepPoint, ThresholdGoal,
 };
+use handoff::flow::{
+    Action, AnswerTrace, Condition, ConditionTrace, FieldTest, Flow, HitPolicy, IntentTest,
+    KeywordTest, Names, NumberTest, OfficeHours, Priority, Route, Rule, RuleTrace, Saw, Trace,
+};
 use handoff::{
-    Action, Agent, AgentStatus, AnswerTrace, AssignRequest, AssignState, Assigner, AssignerBuilder,
-    Assignment, BuildError, CompiledRoster, Condition, ConditionTrace, Context, ContextUpdate,
-    Conversation, Decision, Detection, ErrorKind, Event, Evidence, FieldTest, Flow, Form,
-    HitPolicy, Intent, IntentModel, IntentModelBuilder, IntentScore, IntentTest, KeywordHit,
-    KeywordMatcher, KeywordTest, Limits, LocalTime, MatchKind, Message, ModelOptions, Names,
-    NormalizeOptions, Normalized, Normalizer, NumberTest, OfficeHours, Pending, Policy, Priority,
-    Roster, Route, Router, RouterBuilder, RouterConfig, Rule, RuleTrace, Saw, Team, TeamConfig,
-    Token, Trace, Value, Waiting, Weekday,
+    BuildError, Context, ContextUpdate, Conversation, Decision, Detection, ErrorKind, Event,
+    Evidence, Form, Intent, IntentModel, IntentModelBuilder, IntentScore, KeywordHit,
+    KeywordMatcher, Limits, LocalTime, MatchKind, Message, ModelOptions, NormalizeOptions,
+    Normalized, Normalizer, Pending, Router, RouterBuilder, RouterConfig, TeamConfig, Token, Value,
+    Weekday,
 };
 use proptest::prelude::*;
 

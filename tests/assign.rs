@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use handoff::assign::{next_from_queue, pick, How, QueueReason, SkillMatch};
-use handoff::{
+use handoff::assign::{
     Agent, AgentStatus, AssignRequest, AssignState, Assigner, Assignment, Policy, Roster, Team,
     Waiting,
 };

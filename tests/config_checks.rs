@@ -2,10 +2,8 @@
 //! keyword matcher's normalizer, slot names against what fills them, and type errors
 //! with the path of the offending field.
 
-use handoff::{
-    Condition, Context, ErrorKind, Flow, Intent, IntentModel, Message, Route, Router, RouterConfig,
-    Rule, TeamConfig,
-};
+use handoff::flow::{Condition, Flow, Route, Rule};
+use handoff::{Context, ErrorKind, Intent, IntentModel, Message, Router, RouterConfig, TeamConfig};
 use serde_json::{json, Value};
 
 fn base() -> Value {

@@ -4,9 +4,9 @@
 
 use std::sync::OnceLock;
 
+use handoff::flow::{Action, Condition, Route};
 use handoff::{
-    Action, Condition, Context, Decision, Message, Route, Router, RouterConfig, SlotSource,
-    Summary, Value, WithTeam,
+    Context, Decision, Message, Router, RouterConfig, SlotSource, Summary, Value, WithTeam,
 };
 
 const CONFIG: &str = r##"{
@@ -312,7 +312,7 @@ fn hostile_conversations_stay_bounded() {
     }
     assert_eq!(c.conversation.turns, 10_000);
     assert!(size(&c) < 8_000, "{} bytes after 10,000 turns", size(&c));
-    assert!(c.conversation.summary.intents.len() <= handoff::conversation::MAX_SUMMARY_INTENTS);
+    assert!(c.conversation.summary.intents.len() <= handoff::MAX_SUMMARY_INTENTS);
 }
 
 #[test]
@@ -331,10 +331,10 @@ fn summaries_are_bounded_whatever_is_noted() {
         );
     }
     let request = s.request.as_deref().unwrap();
-    assert!(request.len() <= handoff::conversation::MAX_SUMMARY_TEXT + 3);
+    assert!(request.len() <= handoff::MAX_SUMMARY_TEXT + 3);
     assert!(request.starts_with('é'));
-    assert_eq!(s.intents.len(), handoff::conversation::MAX_SUMMARY_INTENTS);
-    assert_eq!(s.slots.len(), handoff::conversation::MAX_SUMMARY_SLOTS);
+    assert_eq!(s.intents.len(), handoff::MAX_SUMMARY_INTENTS);
+    assert_eq!(s.slots.len(), handoff::MAX_SUMMARY_SLOTS);
     assert!(s.to_string().len() < 32 * 1024);
     // The best confidence of an intent is kept; a slot noted again is updated in place.
     let mut s = Summary::default();
@@ -353,7 +353,7 @@ fn summaries_are_bounded_whatever_is_noted() {
 
 mod properties {
     use super::*;
-    use handoff::conversation::{MAX_SUMMARY_INTENTS, MAX_SUMMARY_SLOTS, MAX_SUMMARY_TEXT};
+    use handoff::{MAX_SUMMARY_INTENTS, MAX_SUMMARY_SLOTS, MAX_SUMMARY_TEXT};
     use proptest::prelude::*;
 
     fn text() -> impl Strategy<Value = String> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use handoff::intent::DEFAULT_MAX_MESSAGE_LEN;
+use handoff::DEFAULT_MAX_MESSAGE_LEN;
 use handoff::{
     BuildError, Detection, ErrorKind, Intent, IntentModel, IntentModelBuilder, KeywordMatcher,
     MatchKind, Normalizer,

@@ -1,9 +1,8 @@
 //! Size limits: each is a `BuildError` naming the item, and long messages are cut, not
 //! refused.
 
-use handoff::{
-    Context, ErrorKind, Flow, Intent, IntentModel, Limits, Message, Router, RouterConfig,
-};
+use handoff::flow::Flow;
+use handoff::{Context, ErrorKind, Intent, IntentModel, Limits, Message, Router, RouterConfig};
 
 fn limits(change: impl FnOnce(&mut Limits)) -> Limits {
     let mut limits = Limits::default();

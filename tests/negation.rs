@@ -2,8 +2,8 @@
 //! one who describes a problem with it ("I can't log in"), and the policies that decide
 //! which hits still trigger.
 
-use handoff::keywords::{Negation, NegationPolicy};
 use handoff::{KeywordHit, KeywordMatcher};
+use handoff::{Negation, NegationPolicy};
 use proptest::prelude::*;
 
 fn matcher() -> KeywordMatcher {
@@ -344,7 +344,7 @@ fn hits_round_trip_and_old_hits_still_read() {
         }
     }
     // A hit serialized before `negation` existed.
-    let old = r#"{"keyword":"demo","intent":"sales","kind":{"kind":"exact"},"negated":true,"span":{"start":0,"end":4}}"#;
+    let old = r#"{"keyword":"demo","intent":"sales","kind":"exact","negated":true,"span":{"start":0,"end":4}}"#;
     let hit: KeywordHit = serde_json::from_str(old).unwrap();
     assert!(hit.negated);
     assert_eq!(hit.negation, Negation::None);

@@ -2,9 +2,8 @@
 
 use std::sync::OnceLock;
 
-use handoff::{
-    Context, Event, LocalTime, Message, Pending, Route, Router, RouterConfig, Value, Weekday,
-};
+use handoff::flow::Route;
+use handoff::{Context, Event, LocalTime, Message, Pending, Router, RouterConfig, Value, Weekday};
 use proptest::prelude::*;
 
 fn router() -> &'static Router {
@@ -95,7 +94,7 @@ proptest! {
         let d = router().decide(&message, &context);
         let _ = d.explain();
         let _ = serde_json::to_string(&d).unwrap();
-        prop_assert!(d.confidence.is_finite() && (0.0..=1.0).contains(&d.confidence));
+        prop_assert!(d.confidence().is_finite() && (0.0..=1.0).contains(&d.confidence()));
         if let Route::Handoff { team, .. } = &d.route {
             prop_assert!(team == "sales" || team == "support");
         }

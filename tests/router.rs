@@ -2,9 +2,10 @@
 
 use std::sync::OnceLock;
 
+use handoff::flow::Route;
 use handoff::{
-    Context, Decision, Event, Form, LocalTime, Message, Pending, Route, Router, RouterConfig,
-    Value, Weekday,
+    Context, Decision, Event, Form, LocalTime, Message, Pending, Router, RouterConfig, Value,
+    Weekday,
 };
 
 const CONFIG: &str = include_str!("../examples/sales_handoff.json");
@@ -238,7 +239,7 @@ fn handoff_actions_are_rendered() {
         .actions
         .iter()
         .find_map(|a| match a {
-            handoff::Action::Crm { object, fields } => Some((object, fields)),
+            handoff::flow::Action::Crm { object, fields } => Some((object, fields)),
             _ => None,
         })
         .expect("crm action");
@@ -280,7 +281,7 @@ fn multi_turn_qualification() {
         .actions
         .iter()
         .find_map(|a| match a {
-            handoff::Action::Crm { fields, .. } => Some(fields.clone()),
+            handoff::flow::Action::Crm { fields, .. } => Some(fields.clone()),
             _ => None,
         })
         .unwrap();
@@ -351,7 +352,9 @@ fn decisions_serialize_with_required_fields() {
     assert_eq!(json["route"]["kind"], "handoff");
     assert_eq!(json["route"]["team"], "sales");
     assert_eq!(json["rule"], "buying_intent");
-    assert!(json["confidence"].is_number());
+    // The intent and its confidence appear once, in the detection.
+    assert!(json["detection"]["confidence"].is_number());
+    assert!(json.get("confidence").is_none() && json.get("intent").is_none());
     assert!(json["actions"].is_array());
     assert!(json["trace"]["rules"].is_array());
 }

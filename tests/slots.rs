@@ -2,7 +2,8 @@
 //! not about the slot, emails and free text; property tests against naive oracles.
 
 use handoff::slots::{read_numbers, Extracted, Qualifier, Rejection, SlotValue, Source};
-use handoff::{ErrorKind, NumberSlot, SlotConfig, SlotExtractors, TextSlot};
+use handoff::slots::{NumberSlot, SlotConfig, SlotExtractors, TextSlot};
+use handoff::ErrorKind;
 use proptest::prelude::*;
 
 const CUES: [&str; 7] = [

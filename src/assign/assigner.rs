@@ -19,7 +19,7 @@ use crate::error::BuildError;
 /// [`Assigner::set_open`].
 ///
 /// ```
-/// use handoff::{Agent, Assigner, AssignRequest, Policy, Team};
+/// use handoff::assign::{Agent, Assigner, AssignRequest, Policy, Team};
 /// let assigner = Assigner::builder()
 ///     .team(Team::new("support", Policy::RoundRobin).with_members(["ana", "bob"]))
 ///     .agent(Agent::new("ana"))

@@ -38,7 +38,7 @@
 //!
 //! # Example
 //! ```
-//! use handoff::{Agent, AgentStatus, Assigner, AssignRequest, Assignment, Policy, Roster, Team};
+//! use handoff::assign::{Agent, AgentStatus, Assigner, Assignment, AssignRequest, Policy, Roster, Team};
 //! use handoff::assign::{How, QueueReason};
 //!
 //! let roster = Roster::new()

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What to assign: a conversation routed to a team.
 ///
 /// ```
-/// use handoff::AssignRequest;
+/// use handoff::assign::AssignRequest;
 /// let req = AssignRequest::new("sales").with_skills(["de"]).with_skill_fallback(true)
 ///     .with_preferred("ana").with_priority(2);
 /// assert_eq!(&*req.team, "sales");

@@ -41,7 +41,7 @@ pub enum Policy {
 /// One teammate, as the host sees them now.
 ///
 /// ```
-/// use handoff::{Agent, AgentStatus};
+/// use handoff::assign::{Agent, AgentStatus};
 /// let ana = Agent::new("ana").with_cap(3).with_skills(["enterprise", "de"]);
 /// assert_eq!(ana.status, AgentStatus::Available);
 /// assert_eq!(ana.weight, 1);
@@ -120,7 +120,7 @@ impl Agent {
 /// A team that conversations are routed to.
 ///
 /// ```
-/// use handoff::{Policy, Team};
+/// use handoff::assign::{Policy, Team};
 /// let sales = Team::new("sales", Policy::Balanced)
 ///     .with_members(["ana", "bob"])
 ///     .with_cap(5)

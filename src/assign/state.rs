@@ -24,7 +24,7 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// on the fly, more slowly, when needed).
 ///
 /// ```
-/// use handoff::{Agent, AssignRequest, AssignState, Policy, Roster, Team};
+/// use handoff::assign::{Agent, AssignRequest, AssignState, Policy, Roster, Team};
 /// use handoff::assign::pick;
 /// let roster = Roster::new()
 ///     .with_team(Team::new("sales", Policy::RoundRobin).with_members(["ana", "bob"]))

@@ -1,13 +1,7 @@
-//! The conversation's input and state: what the host passes to
-//! [`Router::decide`](crate::Router::decide) and what it persists between messages.
+//! The conversation's input and state: messages, the context, and its updates.
 //!
-//! A [`Message`] is what arrived (text, a button click or form submission, the channel);
-//! a [`Context`] is what the host knows around it (user attributes, the
-//! [`Conversation`]'s tags, slots and pending question, the local time). A decision
-//! returns a [`ContextUpdate`]; [`Context::apply`] folds it in, which is the multi-turn
-//! loop: decide, carry out the actions, apply, persist.
-//!
-//! These are plain data with serde, below the flow: nothing here knows about rules.
+//! The public documentation lives on the facade type (see below), since this
+//! module is private and its items are re-exported at the crate root.
 
 pub(crate) mod summary;
 pub(crate) mod value;
@@ -88,6 +82,17 @@ pub struct Form {
 }
 
 /// What the host knows around the message.
+///
+/// The conversation's input and state: what the host passes to
+/// [`Router::decide`](crate::Router::decide) and what it persists between messages.
+///
+/// A [`Message`] is what arrived (text, a button click or form submission, the channel);
+/// a [`Context`] is what the host knows around it (user attributes, the
+/// [`Conversation`]'s tags, slots and pending question, the local time). A decision
+/// returns a [`ContextUpdate`]; [`Context::apply`] folds it in, which is the multi-turn
+/// loop: decide, carry out the actions, apply, persist.
+///
+/// These are plain data with serde, below the flow: nothing here knows about rules.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Context {
@@ -127,7 +132,7 @@ impl Context {
     }
 
     /// Records the agent the host assigned the conversation to (through
-    /// [`Assigner`](crate::Assigner) or otherwise). Returns `false`, recording nothing,
+    /// [`Assigner`](crate::assign::Assigner) or otherwise). Returns `false`, recording nothing,
     /// when the conversation is with no team.
     pub fn record_assignment(&mut self, agent: impl Into<String>) -> bool {
         match &mut self.conversation.with_team {
@@ -206,6 +211,7 @@ pub struct LocalTime {
 
 /// What the host should persist after a decision.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ContextUpdate {
     /// Slots filled by this message (parsed answer, form fields).
     #[serde(default)]

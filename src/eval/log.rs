@@ -32,7 +32,7 @@ pub struct DecisionRecord {
     /// The clicked button, for a button event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub button: Option<String>,
-    /// The route's kind: `handoff`, `ask` or `continue` ([`Route::kind`](crate::Route::kind)).
+    /// The route's kind: `handoff`, `ask` or `continue` ([`Route::kind`](crate::flow::Route::kind)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
     /// The team handed to, for a hand-off.
@@ -214,10 +214,10 @@ impl DecisionRecord {
             route: Some(decision.route.kind().to_string()),
             team: decision.route.team().map(str::to_string),
             handed_off: decision.route.team().is_some(),
-            intent: decision.intent.as_deref().map(str::to_string),
+            intent: decision.intent().map(str::to_string),
             confidence: detection
                 .best_candidate()
-                .map(|_| clamp_unit(decision.confidence)),
+                .map(|_| clamp_unit(decision.confidence())),
             candidate: detection.best_candidate().map(str::to_string),
             runner_up: runner_up.map(|s| s.intent.to_string()),
             runner_up_confidence: runner_up.map(|s| clamp_unit(s.confidence)),

@@ -36,7 +36,7 @@
 //!
 //! # Example
 //! ```
-//! use handoff::eval::{cross_validate, lint, Evaluation, FindingKind, ThresholdGoal};
+//! use handoff::eval::{cross_validate, Evaluation, FindingKind, lint, ThresholdGoal};
 //! use handoff::{Intent, IntentModel};
 //!
 //! let intents = vec![

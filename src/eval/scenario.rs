@@ -5,8 +5,9 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::conversation::Value;
 use crate::conversation::{Context, Conversation, Event, Form, LocalTime, Message};
-use crate::flow::{Action, Route, Value};
+use crate::flow::{Action, Route};
 use crate::router::{Decision, Router};
 
 /// A scripted conversation: who the user is, where they come from, and what they say
@@ -324,7 +325,7 @@ fn check_intent_and_rule(
     out: &mut Mismatches<'_>,
 ) {
     if let Some(intent) = &expect.intent {
-        let actual = decision.intent.as_deref();
+        let actual = decision.intent();
         if actual != intent.as_deref() {
             let mut expected = intent.clone().unwrap_or_else(|| "(no intent)".into());
             if let Some(i) = intent {
@@ -338,7 +339,7 @@ fn check_intent_and_rule(
                 format!(
                     "{} (confidence {:.2})",
                     actual.unwrap_or("(no intent)"),
-                    decision.confidence
+                    decision.confidence()
                 ),
             );
         }

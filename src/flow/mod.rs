@@ -48,7 +48,7 @@
 //!
 //! # Example
 //! ```
-//! use handoff::{Action, Condition, Flow, Route, Rule};
+//! use handoff::flow::{Action, Condition, Flow, Route, Rule};
 //! let flow = Flow::new()
 //!     .rule(
 //!         Rule::new("demo_button")
@@ -75,7 +75,7 @@ pub(crate) mod answer;
 pub(crate) mod compile;
 pub(crate) mod render;
 pub(crate) mod template;
-pub mod trace;
+mod trace;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -83,7 +83,7 @@ use std::fmt;
 use crate::keywords::NegationPolicy;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub use crate::conversation::{Value, Weekday};
+use crate::conversation::{Value, Weekday};
 pub use trace::{AnswerTrace, ConditionTrace, HeldHandoff, RuleTrace, Saw, Trace};
 
 /// A declarative flow: rules, hit policy and default route.

@@ -10,7 +10,7 @@ use crate::keywords::{KeywordHit, MatchKind, Negation};
 
 /// What a condition saw, for the trace.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Saw {
     /// Nothing (the attribute, event or time was absent).
@@ -80,6 +80,7 @@ impl std::fmt::Display for Saw {
 /// their `all`/`any`/`not` at `depth + 1`; conditions skipped by short-circuiting are
 /// absent.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConditionTrace {
     /// Nesting depth (0 for the rule's top condition).
     pub depth: u8,
@@ -93,6 +94,7 @@ pub struct ConditionTrace {
 
 /// One rule's evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct RuleTrace {
     /// The rule id.
     pub rule: Arc<str>,
@@ -106,6 +108,7 @@ pub struct RuleTrace {
 
 /// How a pending question's answer was read.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AnswerTrace {
     /// The slot.
     pub slot: String,
@@ -121,6 +124,7 @@ pub struct AnswerTrace {
 
 /// A hand-off not repeated: the conversation was already with the rule's team.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct HeldHandoff {
     /// The rule whose hand-off was held back (`None`: the flow's default route).
     pub rule: Option<Arc<str>>,
@@ -132,6 +136,7 @@ pub struct HeldHandoff {
 
 /// Why a decision came out the way it did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Trace {
     /// The pending question's answer, if one was pending.
     pub answer: Option<AnswerTrace>,

@@ -128,7 +128,7 @@ impl IntentModelBuilder {
     }
 
     /// Messages longer than this many bytes are cut at a char boundary before scoring,
-    /// and the detection says so (default [`DEFAULT_MAX_MESSAGE_LEN`](crate::limits::DEFAULT_MAX_MESSAGE_LEN)).
+    /// and the detection says so (default [`DEFAULT_MAX_MESSAGE_LEN`](crate::DEFAULT_MAX_MESSAGE_LEN)).
     pub fn max_message_len(&mut self, bytes: usize) -> &mut Self {
         self.options.limits.max_message_len = bytes;
         self

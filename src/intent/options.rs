@@ -22,7 +22,7 @@ use super::types::LabeledText;
 ///
 /// ```
 /// use handoff::{Intent, IntentModel};
-/// use handoff::intent::ModelOptions;
+/// use handoff::ModelOptions;
 ///
 /// let options: ModelOptions = serde_json::from_str(
 ///     r#"{ "threshold": 0.4, "calibration_folds": 0, "limits": { "max_message_len": 4096 } }"#,

@@ -29,7 +29,8 @@ pub struct KeywordHit {
     pub keyword: Arc<str>,
     /// The intent the keyword belongs to.
     pub intent: Arc<str>,
-    /// Exact or fuzzy.
+    /// Exact or fuzzy; serialized in the hit itself (`"kind": "fuzzy", "distance": 1`).
+    #[serde(flatten)]
     pub kind: MatchKind,
     /// Whether the hit lies in the scope of a negation cue before it ("I don't need a
     /// demo", "I can't log in"), whatever the negation's purpose.
@@ -121,7 +122,7 @@ impl Negation {
 /// Serialized as `"decline"`, `"ignore"` or `"any"`.
 ///
 /// ```
-/// use handoff::keywords::{Negation, NegationPolicy};
+/// use handoff::{Negation, NegationPolicy};
 /// use handoff::KeywordMatcher;
 ///
 /// let m = KeywordMatcher::new([("sales", "demo"), ("support", "log in")]).unwrap();

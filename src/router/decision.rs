@@ -11,15 +11,13 @@ use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
 use crate::intent::Detection;
 use crate::keywords::{MatchKind, Negation};
 
-/// A routing decision.
+/// A routing decision. The detected intent and its confidence are in `detection`
+/// ([`Decision::intent`] and [`Decision::confidence`] read them).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Decision {
     /// Where the conversation goes (templates rendered).
     pub route: Route,
-    /// The detected intent (a copy of `detection.intent`).
-    pub intent: Option<Arc<str>>,
-    /// The top candidate's confidence (a copy of `detection.confidence`).
-    pub confidence: f32,
     /// The rule that decided the route; `None` for the default route.
     pub rule: Option<Arc<str>>,
     /// Every matching rule, in evaluation order.
@@ -35,6 +33,16 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The detected intent's id (`None`: no intent was confident enough).
+    pub fn intent(&self) -> Option<&str> {
+        self.detection.intent_id()
+    }
+
+    /// The best candidate's calibrated confidence, also when it was below the threshold.
+    pub fn confidence(&self) -> f32 {
+        self.detection.confidence
+    }
+
     /// A multi-line explanation for a person.
     pub fn explain(&self) -> String {
         let mut s = String::new();
@@ -202,8 +210,6 @@ impl Decision {
         };
         Decision {
             route,
-            intent: detection.intent.clone(),
-            confidence: detection.confidence,
             rule,
             matched,
             actions,

@@ -7,7 +7,7 @@ use crate::text::Normalizer;
 /// One slot and how to fill it: exactly one of `number`, `email` or `text`.
 ///
 /// ```
-/// use handoff::SlotConfig;
+/// use handoff::slots::SlotConfig;
 /// let slot: SlotConfig = serde_json::from_str(
 ///     r#"{"slot": "company_size", "number": {"cues": ["people", "team of"], "max": 1000000}}"#,
 /// ).unwrap();

@@ -14,7 +14,7 @@ use crate::text::{NormalizeOptions, Normalized, Normalizer};
 /// Compiled slot extractors: immutable, `Send + Sync`, cheap to clone.
 ///
 /// ```
-/// use handoff::{NumberSlot, SlotConfig, SlotExtractors};
+/// use handoff::slots::{NumberSlot, SlotConfig, SlotExtractors};
 /// let slots = SlotExtractors::builder()
 ///     .slot(SlotConfig::number("company_size", NumberSlot::new().cues(["employees"])))
 ///     .build()?;
@@ -85,7 +85,7 @@ impl SlotExtractors {
     /// Extractors for `slots`, with the default normalization.
     ///
     /// ```
-    /// use handoff::{SlotConfig, SlotExtractors};
+    /// use handoff::slots::{SlotConfig, SlotExtractors};
     /// let config: Vec<SlotConfig> = serde_json::from_str(
     ///     r#"[{"slot": "size", "number": {"min": 10, "max": 5}}]"#,
     /// ).unwrap();

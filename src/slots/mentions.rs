@@ -25,7 +25,7 @@ pub struct NumberMention {
 /// [`MAX_CANDIDATES`] candidates (see the module docs for what is not a count).
 ///
 /// ```
-/// use handoff::slots::{read_numbers, Qualifier, SlotValue};
+/// use handoff::slots::{Qualifier, read_numbers, SlotValue};
 /// let found = read_numbers("roughly two hundred and fifty, soon 300+, not at 5pm");
 /// let values: Vec<_> = found.iter().map(|m| (m.value.clone(), m.qualifier)).collect();
 /// assert_eq!(values, [

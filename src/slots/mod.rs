@@ -43,7 +43,7 @@
 //!
 //! ```
 //! use handoff::slots::{Qualifier, SlotValue, Source};
-//! use handoff::{SlotConfig, SlotExtractors};
+//! use handoff::slots::{SlotConfig, SlotExtractors};
 //!
 //! let config: Vec<SlotConfig> = serde_json::from_str(r#"[
 //!   {"slot": "company_size", "number": {"cues": ["people", "employees", "staff", "seats",

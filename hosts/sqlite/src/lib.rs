@@ -16,7 +16,7 @@
 //! resulting violations.
 //!
 //! ```
-//! use handoff::assign::{AssignRequest, AgentStatus};
+//! use handoff::assign::{AgentStatus, AssignRequest};
 //! use handoff_sqlite_host::{schema, AssignOutcome, Host};
 //!
 //! let dir = std::env::temp_dir().join(format!("handoff-doc-{}", std::process::id()));

@@ -265,7 +265,7 @@ struct PhraseSet {
 /// per cluster sharing a content word with it. Finishing sorts the bounded lists.
 ///
 /// ```
-/// use handoff::eval::{Correction, DecisionRecord, MisrouteKind, ReviewOptions, Reviewer};
+/// use handoff::eval::{Correction, DecisionRecord, MisrouteKind, Reviewer, ReviewOptions};
 /// let mut reviewer = Reviewer::new(&[], ReviewOptions::default());
 /// reviewer.push(&DecisionRecord {
 ///     conversation: "c1".into(), at: 1, text: "I'm a student, just curious".into(),
