@@ -144,6 +144,17 @@ pub struct IntentModel {
 impl IntentModel {
     /// Detects the intent of `text`. Never panics, whatever the input.
     pub fn detect(&self, text: &str) -> Detection {
+        self.detect_and_read(text, |_, _| ()).0
+    }
+
+    /// Detects, and hands `read` the text as scored (cut to the length limit) with its
+    /// normalization, so a caller that reads the message too (the router's slot
+    /// extractors) neither normalizes it again nor reads more than detection does.
+    pub(crate) fn detect_and_read<R>(
+        &self,
+        text: &str,
+        read: impl FnOnce(&str, &Normalized) -> R,
+    ) -> (Detection, R) {
         let inner = &*self.inner;
         let (text, truncated) = cut(text, inner.max_message_len);
         SCRATCH.with(|scratch| {
@@ -158,8 +169,9 @@ impl IntentModel {
                 unknown,
                 truncated,
             );
+            let read = read(text, &normalized);
             scratch.normalized = normalized;
-            detection
+            (detection, read)
         })
     }
 

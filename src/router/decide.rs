@@ -9,7 +9,7 @@ use crate::conversation::{Context, Message};
 use crate::flow::compile::CompiledFlow;
 use crate::flow::render::render;
 use crate::intent::{Detection, IntentModel};
-use crate::slots::SlotExtractors;
+use crate::slots::{Extracted, SlotExtractors};
 
 #[derive(Debug)]
 pub(super) struct Inner {
@@ -134,8 +134,8 @@ impl Router {
     /// render the route and actions, compute what the host persists, and assemble the
     /// decision.
     pub fn decide(&self, message: &Message, context: &Context) -> Decision {
-        let turn = Turn::read(message, context, self.inner.slots.as_ref());
-        let detection = self.detect(turn.text);
+        let (detection, found) = self.detect_and_read_slots(message, context);
+        let turn = Turn::read(message, context, &found);
         let facts = turn.facts(&detection, message, context);
         let outcome = self.inner.flow.evaluate(&facts);
         let summary = summarize(context, &turn, &detection, &outcome);
@@ -153,19 +153,43 @@ impl Router {
         Decision::assemble(route, actions, updates, detection, outcome, turn.answer)
     }
 
-    /// Detects the intent of the message's text; no text, no intent.
-    fn detect(&self, text: &str) -> Detection {
+    /// Detects the intent of the message's text and reads the slots it mentions, from
+    /// one normalization of the text as scored; no text, no intent and no slots.
+    fn detect_and_read_slots(
+        &self,
+        message: &Message,
+        context: &Context,
+    ) -> (Detection, Vec<Extracted>) {
+        let text = message.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
-            Detection {
-                intent: None,
-                confidence: 0.0,
-                alternatives: Vec::new(),
-                keywords: Vec::new(),
-                evidence: Vec::new(),
-                truncated: false,
-            }
-        } else {
-            self.inner.model.detect(text)
+            return (no_detection(), Vec::new());
         }
+        let model = &self.inner.model;
+        let Some(slots) = &self.inner.slots else {
+            return (model.detect(text), Vec::new());
+        };
+        let pending = context.conversation.pending.as_ref();
+        let asked = pending
+            .filter(|p| p.options.is_empty())
+            .map(|p| p.slot.as_str());
+        if slots.normalizer().options() != model.normalizer().options() {
+            // Different normalizations (a host's own extractors): read the text apart.
+            return (model.detect(text), slots.extract(text, asked));
+        }
+        model.detect_and_read(text, |scored, normalized| {
+            slots.extract_normalized(scored, normalized, asked)
+        })
+    }
+}
+
+/// The detection of a message with no text.
+fn no_detection() -> Detection {
+    Detection {
+        intent: None,
+        confidence: 0.0,
+        alternatives: Vec::new(),
+        keywords: Vec::new(),
+        evidence: Vec::new(),
+        truncated: false,
     }
 }

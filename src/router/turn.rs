@@ -9,7 +9,7 @@ use crate::flow::answer::parse_answer;
 use crate::flow::compile::Facts;
 use crate::flow::{Action, AnswerTrace, Route};
 use crate::intent::Detection;
-use crate::slots::{Extracted, SlotExtractors, SlotValue, Source};
+use crate::slots::{Extracted, SlotValue, Source};
 use crate::text::truncate_at_char_boundary;
 
 /// The longest text value a slot keeps from a message (a free-text answer): longer
@@ -41,7 +41,7 @@ impl<'m> Turn<'m> {
     pub(super) fn read(
         message: &'m Message,
         context: &'m Context,
-        slots: Option<&SlotExtractors>,
+        found: &[Extracted],
     ) -> Turn<'m> {
         let pending = context.conversation.pending.as_ref();
         let mut turn = Turn {
@@ -53,17 +53,10 @@ impl<'m> Turn<'m> {
             answer: None,
             rejected: false,
         };
-        let found = match slots {
-            Some(s) if !turn.text.trim().is_empty() => {
-                let asked = pending.filter(|p| p.options.is_empty());
-                s.extract(turn.text, asked.map(|p| p.slot.as_str()))
-            }
-            _ => Vec::new(),
-        };
         if let Some(p) = pending {
-            turn.read_answer(message, p, &found);
+            turn.read_answer(message, p, found);
         }
-        turn.fill_unprompted(&found, context);
+        turn.fill_unprompted(found, context);
         if let Some(form) = message.event.as_ref().and_then(|e| e.form.as_ref()) {
             for (k, v) in &form.fields {
                 if !turn.new_slots.contains_key(k) {
@@ -267,7 +260,7 @@ mod tests {
             channel: None,
         };
         let context = pending("size", &[]);
-        let turn = Turn::read(&message, &context, None);
+        let turn = Turn::read(&message, &context, &[]);
         assert_eq!(turn.answered, Some("size"));
         assert_eq!(turn.pending, Some("size"));
         assert_eq!(turn.new_slots["size"], Value::from(300));
@@ -275,17 +268,17 @@ mod tests {
         // A clicked quick reply answers when there is no text.
         let context = pending("human", &["Yes, please", "No, thanks"]);
         let click = Message::button("Yes, please");
-        let turn = Turn::read(&click, &context, None);
+        let turn = Turn::read(&click, &context, &[]);
         assert_eq!(turn.new_slots["human"], Value::from("Yes, please"));
         // A reply that does not parse answers nothing but is traced.
         let context = pending("size", &[]);
         let unclear = Message::text("no idea");
-        let turn = Turn::read(&unclear, &context, None);
+        let turn = Turn::read(&unclear, &context, &[]);
         assert_eq!(turn.answered, None);
         assert_eq!(turn.answer.map(|a| a.value), Some(None));
         // No pending question: nothing is read as an answer.
         let (number, fresh) = (Message::text("300"), Context::default());
-        let turn = Turn::read(&number, &fresh, None);
+        let turn = Turn::read(&number, &fresh, &[]);
         assert!(turn.new_slots.is_empty() && turn.answer.is_none());
     }
 
