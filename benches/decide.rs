@@ -55,6 +55,7 @@ fn sales_handoff(c: &mut Criterion) {
             }
         })
     });
+    print_interleaved_ratio(&router, &msgs, &texts, &ctx);
     // The router's own share: events and answers need no intent detection.
     let events: Vec<Message> = ["book_demo", "talk_to_sales", "unknown_button"]
         .iter()
@@ -69,6 +70,39 @@ fn sales_handoff(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The cost of a decision against detection alone, per message, measured interleaved in
+/// one process (a pass of each, alternately, for about two seconds) so that the shared
+/// machine's drift hits both alike; the median of the rounds' ratios is printed.
+fn print_interleaved_ratio(router: &Router, msgs: &[Message], texts: &[&str], ctx: &Context) {
+    use std::time::{Duration, Instant};
+    let mut ratios = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(2) || ratios.len() < 101 {
+        let t = Instant::now();
+        for _ in 0..20 {
+            for m in msgs {
+                black_box(router.decide(black_box(m), ctx));
+            }
+        }
+        let decide = t.elapsed().as_secs_f64() / (20 * msgs.len()) as f64;
+        let t = Instant::now();
+        for _ in 0..20 {
+            for text in texts {
+                black_box(router.model().detect(black_box(text)));
+            }
+        }
+        let detect = t.elapsed().as_secs_f64() / (20 * texts.len()) as f64;
+        ratios.push(decide / detect);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "decide/interleaved_ratio: a decision costs {:.2}x detection alone per message \
+         (median of {} interleaved rounds)",
+        ratios[ratios.len() / 2],
+        ratios.len()
+    );
 }
 
 /// A flow of `n` rules in the shape large deployments have: per-campaign buttons,
