@@ -99,6 +99,7 @@ pub fn cross_validate(
     let nothing = Detection {
         intent: None,
         confidence: 0.0,
+        ambiguous: None,
         alternatives: Vec::new(),
         keywords: Vec::new(),
         evidence: Vec::new(),

@@ -15,6 +15,7 @@ fn det(predicted: Option<&str>, best: Option<&str>, confidence: f32) -> Detectio
     Detection {
         intent: predicted.map(Arc::from),
         confidence,
+        ambiguous: None,
         alternatives: best
             .map(|b| IntentScore {
                 intent: Arc::from(b),

@@ -332,6 +332,24 @@ pub enum Condition {
     /// "sales"}`, `{"with_team": ["sales", "support"]}`, or `{"with_team": true}` (any
     /// team) / `false` (none).
     WithTeam(TeamTest),
+    /// The detection's best two intents are too close to call (see
+    /// [`Detection::ambiguous`](crate::Detection::ambiguous)): `{"ambiguous": true}` (any
+    /// two), `false` (not ambiguous), or `{"ambiguous": {"between": ["upgrade",
+    /// "cancel_or_complain"]}}` (these two, in either order).
+    Ambiguous(AmbiguityTest),
+}
+
+/// Which ambiguity an `ambiguous` condition expects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AmbiguityTest {
+    /// Ambiguous between any two intents (`true`) or not ambiguous (`false`).
+    Any(bool),
+    /// Ambiguous between these two intents, in either order.
+    Between {
+        /// The two intent ids.
+        between: [String; 2],
+    },
 }
 
 /// Which team a `with_team` condition expects: any (`true`), none (`false`), or one of

@@ -14,6 +14,8 @@ pub(super) struct Observation {
     /// The best-scoring intent and its raw score.
     pub(super) best: usize,
     pub(super) score: f32,
+    /// The second-best raw score (`-inf` without a second intent).
+    pub(super) second: f32,
     /// Words of the message the model has never seen (and no keyword covers).
     pub(super) unknown: f32,
     /// The right answer: an intent, or `None` for "no intent".
@@ -160,6 +162,61 @@ impl Calibration {
             i = j;
         }
         threshold.clamp(0.0, 1.0)
+    }
+}
+
+/// The ambiguity margin when held-out data is too small to choose one (fewer than
+/// [`MIN_BUDGET_SAMPLES`] in-scope samples, or fewer than [`MIN_CLOSE_CALLS`] wrong
+/// answers among them).
+pub(super) const DEFAULT_MARGIN: f32 = 0.1;
+
+/// The held-out accuracy under which the best candidate is too uncertain to act on
+/// alone: below two right in three, asking the customer costs less than guessing.
+const CLOSE_CALL_ACCURACY: f64 = 2.0 / 3.0;
+
+/// The fewest observations a run of close calls must hold before its accuracy counts.
+const MIN_CLOSE_CALLS: usize = 10;
+
+impl Calibration {
+    /// The ambiguity margin: the widest gap `m` between the best two calibrated
+    /// confidences such that the held-out in-scope messages whose gap is below `m`
+    /// (at least [`MIN_CLOSE_CALLS`] of them) have their best candidate right less than
+    /// [`CLOSE_CALL_ACCURACY`] of the time. Only messages whose best candidate reaches
+    /// `floor` count (the detections that could be flagged). Without such a run the
+    /// margin is 0 (nothing is too close to call); with too few samples it is
+    /// [`DEFAULT_MARGIN`]. Deterministic: a sort and one walk, O(samples log samples).
+    pub(super) fn choose_margin(&self, samples: &[Observation], floor: f32) -> f32 {
+        let in_scope = samples.iter().filter(|o| o.truth.is_some()).count();
+        if in_scope < MIN_BUDGET_SAMPLES {
+            return DEFAULT_MARGIN;
+        }
+        let mut gaps: Vec<(f32, bool)> = samples
+            .iter()
+            .filter(|o| o.truth.is_some() && o.second.is_finite())
+            .map(|o| {
+                let best = self.confidence(o.score, o.unknown);
+                let second = self.confidence(o.second, o.unknown);
+                (best, (best - second).max(0.0), o.truth == Some(o.best))
+            })
+            .filter(|&(best, _, _)| best >= floor)
+            .map(|(_, gap, right)| (gap, right))
+            .collect();
+        gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut right = 0usize;
+        let mut margin = 0.0f32;
+        for (i, &(gap, is_right)) in gaps.iter().enumerate() {
+            right += is_right as usize;
+            let seen = i + 1;
+            // Only between distinct gap levels can a margin fall.
+            let next = gaps.get(seen).map(|g| g.0);
+            if next == Some(gap) {
+                continue;
+            }
+            if seen >= MIN_CLOSE_CALLS && (right as f64) < CLOSE_CALL_ACCURACY * seen as f64 {
+                margin = next.map_or(gap, |n| (gap + n) / 2.0);
+            }
+        }
+        margin.clamp(0.0, 1.0)
     }
 }
 

@@ -38,6 +38,12 @@ pub struct Detection {
     /// the threshold and `intent` is `None`: roughly the probability that the best
     /// candidate is right.
     pub confidence: f32,
+    /// The best two candidates, best first, when they are too close to call: their
+    /// confidences differ by less than the model's
+    /// [ambiguity margin](crate::IntentModel::ambiguity_margin) and the best one reaches
+    /// half the no-intent threshold. Never changes `intent` or `confidence`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<[Arc<str>; 2]>,
     /// The best candidates, most likely first (at most five).
     pub alternatives: Vec<IntentScore>,
     /// Keyword triggers found in the message.

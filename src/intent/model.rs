@@ -11,6 +11,10 @@ use super::calibration::{Calibration, Observation};
 use super::detection::{Detection, Evidence, IntentScore};
 use super::rank::best_scores;
 
+/// A detection is flagged as ambiguous only when its best candidate reaches this fraction
+/// of the no-intent threshold.
+pub(super) const AMBIGUITY_FLOOR: f32 = 0.5;
+
 #[derive(Debug)]
 pub(super) struct Inner {
     pub(super) ids: Vec<Arc<str>>,
@@ -31,18 +35,21 @@ impl Inner {
             let mut normalized = std::mem::take(&mut scratch.normalized);
             let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
             scratch.normalized = normalized;
-            let (best, score) =
-                scratch
-                    .scores
-                    .iter()
-                    .enumerate()
-                    .fold(
-                        (0, f32::NEG_INFINITY),
-                        |b, (i, &s)| if s > b.1 { (i, s) } else { b },
-                    );
+            let (top, count) = best_scores(&scratch.scores);
+            let (best, score) = if count > 0 {
+                top[0]
+            } else {
+                (0, f32::NEG_INFINITY)
+            };
+            let second = if count > 1 {
+                top[1].1
+            } else {
+                f32::NEG_INFINITY
+            };
             Observation {
                 best,
                 score,
+                second,
                 unknown,
                 truth,
             }
@@ -139,6 +146,7 @@ impl Inner {
 pub struct IntentModel {
     pub(super) inner: Arc<Inner>,
     pub(super) threshold: f32,
+    pub(super) ambiguity_margin: f32,
 }
 
 impl IntentModel {
@@ -203,9 +211,11 @@ impl IntentModel {
         } else {
             Vec::new()
         };
+        let ambiguous = self.ambiguous_pair(&alternatives);
         Detection {
             intent,
             confidence,
+            ambiguous,
             alternatives,
             keywords,
             evidence,
@@ -261,6 +271,27 @@ impl IntentModel {
             .collect()
     }
 
+    /// The best two candidates when they are too close to call: their confidences differ
+    /// by less than the ambiguity margin and the best one reaches the ambiguity floor
+    /// (half the no-intent threshold: a pair of long shots is no choice to offer).
+    fn ambiguous_pair(&self, alternatives: &[IntentScore]) -> Option<[Arc<str>; 2]> {
+        match alternatives {
+            [first, second, ..]
+                if first.confidence >= self.threshold * AMBIGUITY_FLOOR
+                    && first.confidence - second.confidence < self.ambiguity_margin =>
+            {
+                Some([first.intent.clone(), second.intent.clone()])
+            }
+            _ => None,
+        }
+    }
+
+    /// The ambiguity margin: a detection whose best two candidates' confidences differ
+    /// by less than this is flagged as ambiguous ([`Detection::ambiguous`]).
+    pub fn ambiguity_margin(&self) -> f32 {
+        self.ambiguity_margin
+    }
+
     /// The no-intent threshold on the calibrated confidence.
     pub fn threshold(&self) -> f32 {
         self.threshold
@@ -275,6 +306,7 @@ impl IntentModel {
             } else {
                 threshold.clamp(0.0, 1.0)
             },
+            ambiguity_margin: self.ambiguity_margin,
         }
     }
 

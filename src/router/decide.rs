@@ -187,6 +187,7 @@ fn no_detection() -> Detection {
     Detection {
         intent: None,
         confidence: 0.0,
+        ambiguous: None,
         alternatives: Vec::new(),
         keywords: Vec::new(),
         evidence: Vec::new(),

@@ -111,6 +111,12 @@ pub(super) enum Leaf {
         any: Option<bool>,
         teams: Vec<Box<str>>,
     },
+    /// `Some(yes)`: ambiguous between any two (or, `false`, not ambiguous); `None`:
+    /// ambiguous between the intents `between`, in either order.
+    Ambiguous {
+        any: Option<bool>,
+        between: [Arc<str>; 2],
+    },
 }
 
 #[derive(Debug)]

@@ -397,7 +397,34 @@ impl Eval<'_, '_> {
                 };
                 (ok, text(with.map(|w| w.team.as_str())))
             }
+            Leaf::Ambiguous { any, between } => self.ambiguous(*any, between),
         }
+    }
+
+    /// Whether the detection flagged its best two intents as too close to call (these
+    /// two, in either order, unless `any`); the trace shows the best two and their
+    /// confidences.
+    fn ambiguous(&self, any: Option<bool>, between: &[Arc<str>; 2]) -> (bool, Saw) {
+        let d = self.facts.detection;
+        let pair = d.ambiguous.as_ref();
+        let ok = match any {
+            Some(yes) => pair.is_some() == yes,
+            None => pair.is_some_and(|[a, b]| {
+                (*a == between[0] && *b == between[1]) || (*a == between[1] && *b == between[0])
+            }),
+        };
+        let top: Vec<String> = d
+            .alternatives
+            .iter()
+            .take(2)
+            .map(|s| format!("{} ({:.2})", s.intent, s.confidence))
+            .collect();
+        let seen = match pair {
+            Some(_) => format!("ambiguous: {}", top.join(" vs ")),
+            None if top.is_empty() => "no candidates".to_string(),
+            None => format!("not ambiguous: {}", top.join(" vs ")),
+        };
+        (ok, Saw::Text(seen))
     }
 
     fn intent(&self, ids: &[u32], min: Option<f32>) -> (bool, Saw) {

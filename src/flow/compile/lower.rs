@@ -12,8 +12,8 @@ use crate::conversation::value::format_number;
 use crate::error::{BuildError, ErrorKind, Expected, Item};
 use crate::flow::template::Template;
 use crate::flow::{
-    Action, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest, OfficeHours, Route,
-    Rule, TeamTest, Value,
+    Action, AmbiguityTest, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest,
+    OfficeHours, Route, Rule, TeamTest, Value,
 };
 use crate::keywords::NegationPolicy;
 
@@ -388,6 +388,7 @@ impl Cx<'_> {
             }
             Condition::OfficeHours(hours) => office_hours(hours, &format!("{path}.office_hours")),
             Condition::WithTeam(t) => self.with_team(t, &format!("{path}.with_team")),
+            Condition::Ambiguous(t) => self.ambiguous(t, &format!("{path}.ambiguous")),
         }
     }
 
@@ -400,6 +401,47 @@ impl Cx<'_> {
             .enumerate()
             .map(|(i, c)| self.condition(c, &format!("{path}[{i}]")))
             .collect()
+    }
+
+    /// An `ambiguous` test: the two intents named must be known and distinct.
+    fn ambiguous(&self, t: &AmbiguityTest, path: &str) -> Result<Node, BuildError> {
+        let none: [Arc<str>; 2] = [Arc::from(""), Arc::from("")];
+        match t {
+            AmbiguityTest::Any(yes) => leaf(
+                if *yes { "ambiguous" } else { "not ambiguous" }.into(),
+                Leaf::Ambiguous {
+                    any: Some(*yes),
+                    between: none,
+                },
+            ),
+            AmbiguityTest::Between { between } => {
+                let path = format!("{path}.between");
+                for (i, id) in between.iter().enumerate() {
+                    let p = format!("{path}[{i}]");
+                    if id.trim().is_empty() {
+                        return Err(empty(&p));
+                    }
+                    if !self.intent_lookup.contains_key(id.as_str()) {
+                        return Err(unknown(&p, Item::Intent, id));
+                    }
+                }
+                if between[0] == between[1] {
+                    return Err(err(
+                        &format!("{path}[1]"),
+                        ErrorKind::Duplicate {
+                            id: between[1].clone(),
+                        },
+                    ));
+                }
+                leaf(
+                    format!("ambiguous between {} and {}", between[0], between[1]),
+                    Leaf::Ambiguous {
+                        any: None,
+                        between: [Arc::from(&*between[0]), Arc::from(&*between[1])],
+                    },
+                )
+            }
+        }
     }
 
     /// A `with_team` test: its teams must be configured.
