@@ -150,7 +150,15 @@ impl Router {
             rejected: turn.rejected,
         };
         let updates = context_update(context, turn.new_slots, &decided, summary);
-        Decision::assemble(route, actions, updates, detection, outcome, turn.answer)
+        Decision::assemble(
+            route,
+            actions,
+            updates,
+            detection,
+            outcome,
+            turn.answer,
+            &self.inner.model,
+        )
     }
 
     /// Detects the intent of the message's text and reads the slots it mentions, from

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::conversation::ContextUpdate;
 use crate::flow::compile::Outcome;
 use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
-use crate::intent::Detection;
+use crate::intent::{Detection, IntentModel};
 use crate::keywords::{MatchKind, Negation};
 
 /// A routing decision. The detected intent and its confidence are in `detection`
@@ -30,6 +30,10 @@ pub struct Decision {
     pub detection: Detection,
     /// The evaluation trace.
     pub trace: Trace,
+    /// The no-intent threshold the detection was judged against.
+    pub threshold: f32,
+    /// The ambiguity margin the detection was judged against.
+    pub ambiguity_margin: f32,
 }
 
 impl Decision {
@@ -58,17 +62,25 @@ impl Decision {
         let d = &self.detection;
         match &d.intent {
             Some(i) => {
-                let _ = writeln!(s, "intent: {i} (confidence {:.2})", d.confidence);
+                let _ = write!(s, "intent: {i} (confidence {:.2})", d.confidence);
             }
             None => {
                 let top = d.alternatives.first().map_or("none", |a| &*a.intent);
-                let _ = writeln!(
+                let _ = write!(
                     s,
                     "intent: none (top candidate {top}, confidence {:.2})",
                     d.confidence
                 );
             }
         }
+        if let (Some([_, other]), Some(second)) = (&d.ambiguous, d.alternatives.get(1)) {
+            let _ = write!(s, ", ambiguous with {other} ({:.2})", second.confidence);
+        }
+        let _ = writeln!(
+            s,
+            ": margin {:.2}, threshold {:.2}",
+            self.ambiguity_margin, self.threshold
+        );
         if !d.keywords.is_empty() {
             let hits: Vec<String> = d
                 .keywords
@@ -198,6 +210,7 @@ impl Decision {
         detection: Detection,
         outcome: Outcome<'_>,
         answer: Option<AnswerTrace>,
+        model: &IntentModel,
     ) -> Decision {
         let matched = outcome.matched_ids();
         let rule = outcome.rule().cloned();
@@ -216,6 +229,8 @@ impl Decision {
             updates,
             detection,
             trace,
+            threshold: model.threshold(),
+            ambiguity_margin: model.ambiguity_margin(),
         }
     }
 }
