@@ -80,7 +80,7 @@ mod trace;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::keywords::NegationPolicy;
+use crate::keywords::{Negation, NegationPolicy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::conversation::{Value, Weekday};
@@ -403,6 +403,7 @@ impl Condition {
             fuzzy: true,
             include_negated: false,
             negation: None,
+            purpose: None,
         })
     }
 
@@ -480,6 +481,11 @@ pub struct KeywordTest {
     /// none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negation: Option<NegationPolicy>,
+    /// Only hits whose negation has this purpose count: `"problem"` for a message that
+    /// says the thing fails or is missing ("the demo link doesn't work"), `"declined"`,
+    /// or `"none"` for plain mentions. Applied after `negation`. Default: any purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Negation>,
 }
 
 impl KeywordTest {

@@ -184,6 +184,7 @@ impl IntentModelBuilder {
             }),
             threshold,
             ambiguity_margin,
+            negation: options.negation,
         })
     }
 

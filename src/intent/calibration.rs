@@ -213,7 +213,8 @@ impl Calibration {
                 continue;
             }
             if seen >= MIN_CLOSE_CALLS && (right as f64) < CLOSE_CALL_ACCURACY * seen as f64 {
-                margin = next.map_or(gap, |n| (gap + n) / 2.0);
+                // Midway to the next level up (or to 1, past the widest).
+                margin = (gap + next.unwrap_or(1.0)) / 2.0;
             }
         }
         margin.clamp(0.0, 1.0)
@@ -320,4 +321,105 @@ fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
         x[row] = (b[row] - s) / a[row][row];
     }
     Some(x)
+}
+
+#[cfg(test)]
+mod margin_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An in-scope observation whose best two confidences (under `PRIOR`) are `best` and
+    /// `second`, right or wrong.
+    fn seen(best: f32, second: f32, right: bool) -> Observation {
+        let raw = |p: f32| {
+            // PRIOR's inverse: confidence p at score (logit(p) - offset) / slope.
+            let z = (p / (1.0 - p)).ln();
+            (z - Calibration::PRIOR.offset) / Calibration::PRIOR.score
+        };
+        Observation {
+            best: 0,
+            score: raw(best),
+            second: raw(second),
+            unknown: 0.0,
+            truth: Some(if right { 0 } else { 1 }),
+        }
+    }
+
+    /// `n` clear, right answers (gap 0.6).
+    fn clear(n: usize) -> Vec<Observation> {
+        (0..n).map(|_| seen(0.9, 0.3, true)).collect()
+    }
+
+    #[test]
+    fn too_few_samples_take_the_default() {
+        assert_eq!(
+            Calibration::PRIOR.choose_margin(&clear(10), 0.0),
+            DEFAULT_MARGIN
+        );
+    }
+
+    #[test]
+    fn no_run_of_close_calls_gives_no_margin() {
+        assert_eq!(Calibration::PRIOR.choose_margin(&clear(600), 0.0), 0.0);
+    }
+
+    #[test]
+    fn close_calls_that_are_mostly_wrong_set_the_margin_between_them_and_the_clear_ones() {
+        let mut samples = clear(600);
+        // Twenty close calls 0.05 apart, one right in four.
+        samples.extend((0..20).map(|i| seen(0.6, 0.55, i % 4 == 0)));
+        let m = Calibration::PRIOR.choose_margin(&samples, 0.0);
+        assert!(m > 0.05 && m < 0.6, "{m}");
+        // Below the floor, the same close calls do not count.
+        assert_eq!(Calibration::PRIOR.choose_margin(&samples, 0.7), 0.0);
+    }
+
+    /// The naive oracle: the widest gap level g such that the messages with gap <= g
+    /// (at least MIN_CLOSE_CALLS) are right less than two times in three.
+    fn widest_bad_level(gaps: &[(f32, bool)]) -> Option<f32> {
+        let mut best = None;
+        for &(g, _) in gaps {
+            let under: Vec<bool> = gaps.iter().filter(|x| x.0 <= g).map(|x| x.1).collect();
+            let right = under.iter().filter(|&&r| r).count();
+            if under.len() >= MIN_CLOSE_CALLS
+                && (right as f64) < CLOSE_CALL_ACCURACY * under.len() as f64
+            {
+                best = Some(best.map_or(g, |b: f32| b.max(g)));
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #[test]
+        fn the_margin_covers_exactly_the_widest_run_of_bad_close_calls(
+            extra in proptest::collection::vec((0u8..20, any::<bool>()), 0..120),
+        ) {
+            let mut samples = clear(MIN_BUDGET_SAMPLES);
+            // Confidences on a coarse grid so that gaps repeat.
+            samples.extend(extra.iter().map(|&(step, right)| {
+                let second = 0.9 - f32::from(step) * 0.02;
+                seen(0.9, second, right)
+            }));
+            let cal = Calibration::PRIOR;
+            let gaps: Vec<(f32, bool)> = samples
+                .iter()
+                .map(|o| {
+                    let b = cal.confidence(o.score, 0.0);
+                    let s = cal.confidence(o.second, 0.0);
+                    ((b - s).max(0.0), o.truth == Some(o.best))
+                })
+                .collect();
+            let m = cal.choose_margin(&samples, 0.0);
+            match widest_bad_level(&gaps) {
+                None => prop_assert_eq!(m, 0.0),
+                Some(g) => {
+                    // Every gap up to g is under the margin, no wider gap level is.
+                    prop_assert!(m > g, "margin {} not above {}", m, g);
+                    let next = gaps.iter().map(|x| x.0).filter(|&x| x > g).fold(f32::INFINITY, f32::min);
+                    prop_assert!(next.is_infinite() || m <= next, "margin {} above the next level {}", m, next);
+                }
+            }
+        }
+    }
 }

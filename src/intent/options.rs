@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{BuildError, ErrorKind, Expected};
+use crate::keywords::NegationPolicy;
 use crate::limits::Limits;
 use crate::text::NormalizeOptions;
 
@@ -48,6 +49,13 @@ pub struct ModelOptions {
     /// [`IntentModel::ambiguity_margin`](crate::IntentModel::ambiguity_margin)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ambiguity_margin: Option<f32>,
+    /// How a keyword negation bears on the intent the keyword belongs to. Default
+    /// [`NegationPolicy::Decline`]: an intent whose keyword hits in a message are all
+    /// declined ("I don't want to cancel, I want to upgrade") is not detected there; the
+    /// best other candidate is, if it reaches the threshold. A problem ("I can't log in")
+    /// keeps its intent. `ignore` leaves detection to the model alone; `any` also sets
+    /// aside intents whose hits are all problems.
+    pub negation: NegationPolicy,
     /// How much in-scope accuracy (a fraction in `[0, 1]`, default 0.01) the chosen
     /// threshold may cost on held-out data; ignored with a fixed `threshold`.
     pub max_in_scope_loss: f32,
@@ -75,6 +83,7 @@ impl Default for ModelOptions {
         ModelOptions {
             threshold: None,
             ambiguity_margin: None,
+            negation: NegationPolicy::Decline,
             max_in_scope_loss: 0.01,
             calibration_folds: 5,
             regularization: 1.0,

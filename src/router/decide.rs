@@ -170,7 +170,7 @@ impl Router {
     ) -> (Detection, Vec<Extracted>) {
         let text = message.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
-            return (no_detection(), Vec::new());
+            return (Detection::default(), Vec::new());
         }
         let model = &self.inner.model;
         let Some(slots) = &self.inner.slots else {
@@ -190,15 +190,3 @@ impl Router {
     }
 }
 
-/// The detection of a message with no text.
-fn no_detection() -> Detection {
-    Detection {
-        intent: None,
-        confidence: 0.0,
-        ambiguous: None,
-        alternatives: Vec::new(),
-        keywords: Vec::new(),
-        evidence: Vec::new(),
-        truncated: false,
-    }
-}

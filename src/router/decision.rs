@@ -62,25 +62,32 @@ impl Decision {
         let d = &self.detection;
         match &d.intent {
             Some(i) => {
-                let _ = write!(s, "intent: {i} (confidence {:.2})", d.confidence);
+                let _ = writeln!(
+                    s,
+                    "intent: {i} (confidence {:.2}, threshold {:.2})",
+                    d.confidence, self.threshold
+                );
+            }
+            None if d.best_candidate().is_none() => {
+                let _ = writeln!(s, "intent: none (no candidates)");
             }
             None => {
-                let top = d.alternatives.first().map_or("none", |a| &*a.intent);
-                let _ = write!(
+                let top = d.best_candidate().unwrap_or("none");
+                let _ = writeln!(
                     s,
-                    "intent: none (top candidate {top}, confidence {:.2})",
-                    d.confidence
+                    "intent: none (top candidate {top}, confidence {:.2}, under the threshold {:.2})",
+                    d.confidence, self.threshold
                 );
             }
         }
-        if let (Some([_, other]), Some(second)) = (&d.ambiguous, d.alternatives.get(1)) {
-            let _ = write!(s, ", ambiguous with {other} ({:.2})", second.confidence);
+        self.explain_runner_up(s);
+        if !d.declined.is_empty() {
+            let _ = writeln!(
+                s,
+                "declined: {} (every keyword hit of the intent declined)",
+                d.declined.join(", ")
+            );
         }
-        let _ = writeln!(
-            s,
-            ": margin {:.2}, threshold {:.2}",
-            self.ambiguity_margin, self.threshold
-        );
         if !d.keywords.is_empty() {
             let hits: Vec<String> = d
                 .keywords
@@ -101,6 +108,38 @@ impl Decision {
                 .collect();
             let _ = writeln!(s, "keywords: {}", hits.join(", "));
         }
+    }
+
+    /// The best two candidates against the ambiguity margin: too close to call, or how
+    /// far apart.
+    fn explain_runner_up(&self, s: &mut String) {
+        let d = &self.detection;
+        let mut open = d.candidates();
+        let (Some(first), Some(second)) = (open.next(), open.next()) else {
+            return;
+        };
+        let gap = first.confidence - second.confidence;
+        let margin = self.ambiguity_margin;
+        let _ = if d.ambiguous.is_some() {
+            writeln!(
+                s,
+                "ambiguous: {} ({:.2}) vs {} ({:.2}), {gap:.2} apart, under the margin {margin:.2}",
+                first.intent, first.confidence, second.intent, second.confidence
+            )
+        } else if gap < margin {
+            writeln!(
+                s,
+                "runner-up: {} ({:.2}), {gap:.2} behind, under the margin {margin:.2} but \
+                 not ambiguous: the best is under half the threshold",
+                second.intent, second.confidence
+            )
+        } else {
+            writeln!(
+                s,
+                "runner-up: {} ({:.2}), {gap:.2} behind (ambiguity margin {margin:.2})",
+                second.intent, second.confidence
+            )
+        };
     }
 
     fn explain_answer(&self, s: &mut String) {

@@ -12,7 +12,7 @@ use crate::flow::{
     ConditionTrace, FieldTest, HeldHandoff, HitPolicy, NumberTest, RuleTrace, Saw, Value,
 };
 use crate::intent::Detection;
-use crate::keywords::{MatchKind, NegationPolicy};
+use crate::keywords::{MatchKind, Negation, NegationPolicy};
 
 /// A compiled flow.
 #[derive(Debug)]
@@ -75,11 +75,8 @@ struct Hits {
 impl CompiledFlow {
     /// The intent index of the top candidate and its confidence.
     fn top(&self, d: &Detection) -> Option<(u32, f32)> {
-        let name = d
-            .intent
-            .as_ref()
-            .or_else(|| d.alternatives.first().map(|s| &s.intent))?;
-        let idx = *self.intent_lookup.get(&**name)?;
+        let name = d.intent.as_deref().or_else(|| d.best_candidate())?;
+        let idx = *self.intent_lookup.get(name)?;
         Some((idx, d.confidence))
     }
 
@@ -365,7 +362,12 @@ impl Eval<'_, '_> {
         let event = f.message.event.as_ref();
         match leaf {
             Leaf::Intent { ids, min } => self.intent(ids, *min),
-            Leaf::Keyword { any, fuzzy, policy } => self.keyword(any, *fuzzy, *policy),
+            Leaf::Keyword {
+                any,
+                fuzzy,
+                policy,
+                purpose,
+            } => self.keyword(any, *fuzzy, *policy, *purpose),
             Leaf::Regex(re) => match re.find(f.text) {
                 Some(m) => (true, Saw::Text(m.as_str().to_string())),
                 None => (false, Saw::Nothing),
@@ -414,8 +416,7 @@ impl Eval<'_, '_> {
             }),
         };
         let top: Vec<String> = d
-            .alternatives
-            .iter()
+            .candidates()
             .take(2)
             .map(|s| format!("{} ({:.2})", s.intent, s.confidence))
             .collect();
@@ -433,7 +434,7 @@ impl Eval<'_, '_> {
             intent: d
                 .intent
                 .clone()
-                .or_else(|| d.alternatives.first().map(|s| s.intent.clone())),
+                .or_else(|| d.candidates().next().map(|s| s.intent.clone())),
             confidence: d.confidence,
         };
         let ok = match self.top {
@@ -446,12 +447,19 @@ impl Eval<'_, '_> {
         (ok, saw)
     }
 
-    fn keyword(&self, any: &[u32], fuzzy: bool, policy: NegationPolicy) -> (bool, Saw) {
+    fn keyword(
+        &self,
+        any: &[u32],
+        fuzzy: bool,
+        policy: NegationPolicy,
+        purpose: Option<Negation>,
+    ) -> (bool, Saw) {
         let hits = &self.facts.detection.keywords;
         let ok = hits.iter().any(|hit| {
             let kind_ok = fuzzy || matches!(hit.kind, MatchKind::Exact);
             kind_ok
                 && hit.triggers(policy)
+                && purpose.map_or(true, |p| hit.negation == p)
                 && self
                     .flow
                     .keywords

@@ -15,7 +15,7 @@ use crate::flow::{
     Action, AmbiguityTest, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest,
     OfficeHours, Route, Rule, TeamTest, Value,
 };
-use crate::keywords::NegationPolicy;
+use crate::keywords::{Negation, NegationPolicy};
 
 /// Regexes are compiled with this size limit so a hostile pattern is a build error,
 /// not a memory blow-up.
@@ -545,8 +545,23 @@ impl Cx<'_> {
             NegationPolicy::Any => desc.push_str(" (any negated hit is dropped)"),
             _ => {}
         }
+        match t.purpose {
+            Some(Negation::Problem) => desc.push_str(" (only as a problem)"),
+            Some(Negation::Declined) => desc.push_str(" (only declined)"),
+            Some(_) => desc.push_str(" (only plain mentions)"),
+            None => {}
+        }
         let fuzzy = t.fuzzy;
-        leaf(desc, Leaf::Keyword { any, fuzzy, policy })
+        let purpose = t.purpose;
+        leaf(
+            desc,
+            Leaf::Keyword {
+                any,
+                fuzzy,
+                policy,
+                purpose,
+            },
+        )
     }
 }
 
