@@ -110,7 +110,11 @@ fn the_calibrated_margin_is_a_fraction_and_the_option_overrides_it() {
 #[test]
 fn ambiguity_conditions_are_checked_with_their_path() {
     let cases = [
-        (json!({"between": ["upgrade", "upgrade"]}), "[1]", "duplicate"),
+        (
+            json!({"between": ["upgrade", "upgrade"]}),
+            "[1]",
+            "duplicate",
+        ),
         (json!({"between": ["upgrade", "refund"]}), "[1]", "unknown"),
         (json!({"between": ["", "upgrade"]}), "[0]", "empty"),
     ];
@@ -142,7 +146,10 @@ fn a_declined_intent_gives_way_to_the_one_requested() {
         &Message::text("I don't want to cancel, I want to upgrade"),
         &Context::default(),
     );
-    assert_eq!(d.detection.declined, ["cancel".into()] as [std::sync::Arc<str>; 1]);
+    assert_eq!(
+        d.detection.declined,
+        ["cancel".into()] as [std::sync::Arc<str>; 1]
+    );
     assert_eq!(d.intent(), Some("upgrade"));
     assert_eq!(d.route.team(), Some("sales"));
     assert!(d.explain().contains("declined: cancel"));
@@ -186,7 +193,10 @@ fn a_problem_keeps_its_intent_and_a_purpose_test_sees_it() {
     assert_eq!(d.route.team(), Some("support"), "{}", d.explain());
     assert_eq!(d.rule.as_deref(), Some("broken_upgrade"));
     // A plain request does not pass the purpose test.
-    let d = r.decide(&Message::text("I want to upgrade my plan"), &Context::default());
+    let d = r.decide(
+        &Message::text("I want to upgrade my plan"),
+        &Context::default(),
+    );
     assert_ne!(d.rule.as_deref(), Some("broken_upgrade"));
 }
 

@@ -298,9 +298,7 @@ fn check_ambiguous(expect: &Expect, decision: &Decision, out: &mut Mismatches<'_
         return;
     };
     let actual = decision.detection.ambiguous.as_ref();
-    let same = actual.is_some_and(|[x, y]| {
-        (**x == *a && **y == *b) || (**x == *b && **y == *a)
-    });
+    let same = actual.is_some_and(|[x, y]| (**x == *a && **y == *b) || (**x == *b && **y == *a));
     if !same {
         out.push(
             "ambiguous",

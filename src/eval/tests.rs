@@ -15,7 +15,6 @@ fn det(predicted: Option<&str>, best: Option<&str>, confidence: f32) -> Detectio
     Detection {
         intent: predicted.map(Arc::from),
         confidence,
-        ambiguous: None,
         alternatives: best
             .map(|b| IntentScore {
                 intent: Arc::from(b),
@@ -23,9 +22,7 @@ fn det(predicted: Option<&str>, best: Option<&str>, confidence: f32) -> Detectio
             })
             .into_iter()
             .collect(),
-        keywords: Vec::new(),
-        evidence: Vec::new(),
-        truncated: false,
+        ..Detection::default()
     }
 }
 

@@ -114,10 +114,11 @@ pub(super) enum Leaf {
         teams: Vec<Box<str>>,
     },
     /// `Some(yes)`: ambiguous between any two (or, `false`, not ambiguous); `None`:
-    /// ambiguous between the intents `between`, in either order.
+    /// ambiguous between the intents `between` (indices `ids`), in either order.
     Ambiguous {
         any: Option<bool>,
         between: [Arc<str>; 2],
+        ids: [u32; 2],
     },
 }
 

@@ -2,6 +2,7 @@
 //! decides here and only here which rule's route applies and whose actions run.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Facts, Leaf, Node};
@@ -399,7 +400,7 @@ impl Eval<'_, '_> {
                 };
                 (ok, text(with.map(|w| w.team.as_str())))
             }
-            Leaf::Ambiguous { any, between } => self.ambiguous(*any, between),
+            Leaf::Ambiguous { any, between, .. } => self.ambiguous(*any, between),
         }
     }
 
@@ -415,16 +416,20 @@ impl Eval<'_, '_> {
                 (*a == between[0] && *b == between[1]) || (*a == between[1] && *b == between[0])
             }),
         };
-        let top: Vec<String> = d
-            .candidates()
-            .take(2)
-            .map(|s| format!("{} ({:.2})", s.intent, s.confidence))
-            .collect();
-        let seen = match pair {
-            Some(_) => format!("ambiguous: {}", top.join(" vs ")),
-            None if top.is_empty() => "no candidates".to_string(),
-            None => format!("not ambiguous: {}", top.join(" vs ")),
-        };
+        // One string, written in place: this runs for every candidate rule.
+        let mut seen = String::from(match pair {
+            Some(_) => "ambiguous: ",
+            None => "not ambiguous: ",
+        });
+        for (i, s) in d.candidates().take(2).enumerate() {
+            if i > 0 {
+                seen.push_str(" vs ");
+            }
+            let _ = write!(seen, "{} ({:.2})", s.intent, s.confidence);
+        }
+        if d.best_candidate().is_none() {
+            seen = "no candidates".to_string();
+        }
         (ok, Saw::Text(seen))
     }
 

@@ -412,6 +412,7 @@ impl Cx<'_> {
                 Leaf::Ambiguous {
                     any: Some(*yes),
                     between: none,
+                    ids: [0, 0],
                 },
             ),
             AmbiguityTest::Between { between } => {
@@ -425,6 +426,7 @@ impl Cx<'_> {
                         return Err(unknown(&p, Item::Intent, id));
                     }
                 }
+                let ids = [0, 1].map(|i| self.intent_lookup[between[i].as_str()]);
                 if between[0] == between[1] {
                     return Err(err(
                         &format!("{path}[1]"),
@@ -438,6 +440,7 @@ impl Cx<'_> {
                     Leaf::Ambiguous {
                         any: None,
                         between: [Arc::from(&*between[0]), Arc::from(&*between[1])],
+                        ids,
                     },
                 )
             }

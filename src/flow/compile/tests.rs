@@ -90,8 +90,7 @@ fn detection(top: Option<(&str, f32)>, hits: &[(&str, bool, bool)]) -> Detection
                 span: 0..0,
             })
             .collect(),
-        evidence: Vec::new(),
-        truncated: false,
+        ..Detection::default()
     }
 }
 
