@@ -108,10 +108,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let model = builder.build()?;
     let train_ms = started.elapsed().as_secs_f64() * 1000.0;
     println!(
-        "trained {} intents on {} lines in {train_ms:.0} ms; threshold {:.3} (calibrated on {})",
+        "trained {} intents on {} lines in {train_ms:.0} ms; threshold {:.3}, ambiguity margin {:.3} (calibrated on {})",
         order.len(),
         train.len(),
         model.threshold(),
+        model.ambiguity_margin(),
         if val.is_some() {
             "val"
         } else {

@@ -1,5 +1,6 @@
-//! The seed's sales-handoff bot, as configuration: runs its three test cases and a
-//! multi-turn qualification, printing each decision's explanation.
+//! The starter sales-handoff bot, as configuration: runs its three test cases, a
+//! multi-turn qualification, a button, an ambiguous message and a follow-up after the
+//! hand-off, printing each decision's explanation.
 //!
 //! ```text
 //! cargo run --example sales_handoff
@@ -74,4 +75,17 @@ fn main() {
     let d = router.decide(&m, &lead);
     show("5. Book a Demo button", &m, &d);
     assert_eq!(d.route.team(), Some("sales"));
+
+    // 6. Too close to call: the bot asks which, with the two options as buttons.
+    let m = Message::text("the basic plan isn't enough anymore, should we upgrade or just cancel?");
+    let d = router.decide(&m, &Context::default());
+    show("6. ambiguous between upgrading and cancelling", &m, &d);
+    assert!(d.detection.ambiguous.is_some());
+    assert!(matches!(d.route, Route::Ask { .. }));
+
+    // 7. Already with sales (4b handed off): a follow-up is not a second lead.
+    let m = Message::text("great, and how much for 300 seats?");
+    let d = router.decide(&m, &ctx);
+    show("7. a follow-up after the hand-off", &m, &d);
+    assert_eq!(d.route.kind(), "continue");
 }

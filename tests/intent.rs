@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use handoff::DEFAULT_MAX_MESSAGE_LEN;
 use handoff::{
     BuildError, Detection, ErrorKind, Intent, IntentModel, IntentModelBuilder, KeywordMatcher,
-    MatchKind, Normalizer,
+    MatchKind, Negation, Normalizer,
 };
 use proptest::prelude::*;
 
@@ -173,9 +173,30 @@ fn check(model: &IntentModel, limit: usize, text: &str, d: &Detection) -> Result
     {
         return fail("alternatives not sorted by confidence".into());
     }
-    let best = d.alternatives.first();
+    // Declined intents are set aside: the best candidate is the best of the rest, and
+    // a declined intent is one whose every keyword hit is declined.
+    for declined in &d.declined {
+        let hits = d.keywords.iter().filter(|h| h.intent == *declined);
+        if hits.clone().next().is_none() || hits.clone().any(|h| h.negation != Negation::Declined) {
+            return fail(format!("{declined:?} declined without every hit declined"));
+        }
+    }
+    for hit in &d.keywords {
+        let all_declined = d
+            .keywords
+            .iter()
+            .filter(|h| h.intent == hit.intent)
+            .all(|h| h.negation == Negation::Declined);
+        if all_declined != d.declined.contains(&hit.intent) {
+            return fail(format!("{:?} declined: {}", hit.intent, !all_declined));
+        }
+    }
+    let best = d
+        .alternatives
+        .iter()
+        .find(|a| !d.declined.contains(&a.intent));
     if d.confidence != best.map_or(0.0, |b| b.confidence) {
-        return fail("confidence is not the best alternative's".into());
+        return fail("confidence is not the best candidate's".into());
     }
     if let Some(intent) = &d.intent {
         if Some(intent) != best.map(|b| &b.intent) {

@@ -96,14 +96,7 @@ pub fn cross_validate(
             detections[i][p] = Some(model.detect(&intents[i].phrases[p]));
         }
     }
-    let nothing = Detection {
-        intent: None,
-        confidence: 0.0,
-        alternatives: Vec::new(),
-        keywords: Vec::new(),
-        evidence: Vec::new(),
-        truncated: false,
-    };
+    let nothing = Detection::default();
     let triples = intents.iter().zip(&detections).flat_map(|(intent, ds)| {
         intent.phrases.iter().zip(ds).map(|(p, d)| {
             (

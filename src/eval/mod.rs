@@ -93,7 +93,7 @@ pub use lint::{lint, lint_predictions, lint_with, Finding, FindingKind, LintOpti
 pub use log::{Correction, DecisionRecord, LoggedKeyword, RecordProblem};
 pub use pilot::{ConfusionCell, Pilot, PilotOptions, PilotReport, RuleCount};
 pub use report::{
-    Confusion, Evaluation, IntentReport, LabelCount, SweepPoint, ThresholdGoal,
+    AmbiguityReport, Confusion, Evaluation, IntentReport, LabelCount, SweepPoint, ThresholdGoal,
     DEFAULT_TARGET_ACCURACY,
 };
 pub use review::{

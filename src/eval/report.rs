@@ -23,6 +23,8 @@ struct Record {
     predicted: Option<u32>,
     best: Option<u32>,
     confidence: f32,
+    /// Whether the detection flagged its best two as too close to call.
+    ambiguous: bool,
     text: Option<Arc<str>>,
 }
 
@@ -64,6 +66,9 @@ pub struct Evaluation {
     pub oos_precision: Option<f64>,
     /// Mean F1 over the intents with in-scope messages.
     pub macro_f1: Option<f64>,
+    /// How the in-scope messages flagged as ambiguous fared against the rest: the
+    /// check that the model's ambiguity margin flags the close calls.
+    pub ambiguity: AmbiguityReport,
     /// Per intent (every label expected or predicted), sorted by id.
     pub intents: Vec<IntentReport>,
     /// Every (expected, predicted) pair that differs, most frequent first.
@@ -185,9 +190,45 @@ impl Tally {
             } else {
                 detection.confidence.clamp(0.0, 1.0)
             },
+            ambiguous: detection.ambiguous.is_some(),
             text: text.map(Arc::from),
         };
         self.records.push(record);
+    }
+}
+
+/// In-scope messages flagged as ambiguous ([`Detection::ambiguous`]) against the rest:
+/// a useful margin flags few messages, and those are the ones whose best candidate is
+/// often wrong.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct AmbiguityReport {
+    /// In-scope messages flagged as ambiguous.
+    pub flagged: usize,
+    /// Share of the flagged messages whose best candidate is their intent.
+    pub flagged_top1: Option<f64>,
+    /// Share of the other in-scope messages whose best candidate is their intent.
+    pub clear_top1: Option<f64>,
+}
+
+impl AmbiguityReport {
+    fn of(records: &[Record]) -> AmbiguityReport {
+        let (mut flagged, mut flagged_right, mut clear, mut clear_right) = (0, 0, 0, 0);
+        for r in records.iter().filter(|r| r.expected.is_some()) {
+            let right = usize::from(r.best == r.expected);
+            if r.ambiguous {
+                flagged += 1;
+                flagged_right += right;
+            } else {
+                clear += 1;
+                clear_right += right;
+            }
+        }
+        AmbiguityReport {
+            flagged,
+            flagged_top1: ratio(flagged_right, flagged),
+            clear_top1: ratio(clear_right, clear),
+        }
     }
 }
 
@@ -249,6 +290,7 @@ impl Evaluation {
                     predicted: map(r.predicted, &mut tally),
                     best: map(r.best, &mut tally),
                     confidence: r.confidence,
+                    ambiguous: r.ambiguous,
                     text: r.text.clone(),
                 };
                 tally.records.push(record);
@@ -373,6 +415,7 @@ impl Evaluation {
             oos_recall: ratio(oos_right, oos),
             oos_precision: ratio(oos_rejected_right, predicted_none),
             macro_f1,
+            ambiguity: AmbiguityReport::of(&records),
             intents,
             confusions,
             target_accuracy: DEFAULT_TARGET_ACCURACY,
@@ -581,6 +624,14 @@ impl fmt::Display for Evaluation {
             pct(self.top1_accuracy),
             pct(self.oos_recall),
             pct(self.macro_f1)
+        )?;
+        let a = &self.ambiguity;
+        writeln!(
+            f,
+            "ambiguous: {} in-scope messages flagged, best candidate right on {} of them and {} of the rest",
+            a.flagged,
+            pct(a.flagged_top1),
+            pct(a.clear_top1)
         )?;
         if !self.intents.is_empty() {
             let width = self

@@ -128,6 +128,9 @@ pub struct Expect {
         skip_serializing_if = "Option::is_none"
     )]
     pub with_team: Option<Option<String>>,
+    /// The two intents the detection must flag as too close to call, in either order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<[String; 2]>,
 }
 
 /// Distinguishes an absent field (`None`) from `null` (`Some(None)`).
@@ -286,6 +289,26 @@ fn check(
     check_actions(expect, decision, &mut out);
     check_slots(expect, context, &mut out);
     check_state(expect, context, &mut out);
+    check_ambiguous(expect, decision, &mut out);
+}
+
+/// The detection's ambiguous pair must be the expected two, in either order.
+fn check_ambiguous(expect: &Expect, decision: &Decision, out: &mut Mismatches<'_>) {
+    let Some([a, b]) = &expect.ambiguous else {
+        return;
+    };
+    let actual = decision.detection.ambiguous.as_ref();
+    let same = actual.is_some_and(|[x, y]| (**x == *a && **y == *b) || (**x == *b && **y == *a));
+    if !same {
+        out.push(
+            "ambiguous",
+            format!("{a} and {b}"),
+            actual.map_or_else(
+                || "not ambiguous".to_string(),
+                |[x, y]| format!("{x} and {y}"),
+            ),
+        );
+    }
 }
 
 fn check_route(expect: &Expect, decision: &Decision, out: &mut Mismatches<'_>) {

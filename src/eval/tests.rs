@@ -22,9 +22,7 @@ fn det(predicted: Option<&str>, best: Option<&str>, confidence: f32) -> Detectio
             })
             .into_iter()
             .collect(),
-        keywords: Vec::new(),
-        evidence: Vec::new(),
-        truncated: false,
+        ..Detection::default()
     }
 }
 

@@ -80,7 +80,7 @@ mod trace;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::keywords::NegationPolicy;
+use crate::keywords::{Negation, NegationPolicy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::conversation::{Value, Weekday};
@@ -332,6 +332,24 @@ pub enum Condition {
     /// "sales"}`, `{"with_team": ["sales", "support"]}`, or `{"with_team": true}` (any
     /// team) / `false` (none).
     WithTeam(TeamTest),
+    /// The detection's best two intents are too close to call (see
+    /// [`Detection::ambiguous`](crate::Detection::ambiguous)): `{"ambiguous": true}` (any
+    /// two), `false` (not ambiguous), or `{"ambiguous": {"between": ["upgrade",
+    /// "cancel_or_complain"]}}` (these two, in either order).
+    Ambiguous(AmbiguityTest),
+}
+
+/// Which ambiguity an `ambiguous` condition expects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AmbiguityTest {
+    /// Ambiguous between any two intents (`true`) or not ambiguous (`false`).
+    Any(bool),
+    /// Ambiguous between these two intents, in either order.
+    Between {
+        /// The two intent ids.
+        between: [String; 2],
+    },
 }
 
 /// Which team a `with_team` condition expects: any (`true`), none (`false`), or one of
@@ -385,6 +403,7 @@ impl Condition {
             fuzzy: true,
             include_negated: false,
             negation: None,
+            purpose: None,
         })
     }
 
@@ -462,6 +481,11 @@ pub struct KeywordTest {
     /// none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negation: Option<NegationPolicy>,
+    /// Only hits whose negation has this purpose count: `"problem"` for a message that
+    /// says the thing fails or is missing ("the demo link doesn't work"), `"declined"`,
+    /// or `"none"` for plain mentions. Applied after `negation`. Default: any purpose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Negation>,
 }
 
 impl KeywordTest {

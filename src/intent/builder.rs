@@ -9,6 +9,7 @@ use crate::limits::{Limits, MAX_MODEL_INTENTS};
 use crate::text::{NormalizeOptions, Normalizer};
 
 use super::calibration::{Calibration, Observation};
+use super::model::AMBIGUITY_FLOOR;
 use super::model::{Inner, IntentModel};
 use super::options::ModelOptions;
 use super::training::Prepared;
@@ -172,12 +173,18 @@ impl IntentModelBuilder {
             Some(t) => t,
             None => calibration.choose_threshold(&held_out, options.max_in_scope_loss),
         };
+        let ambiguity_margin = match options.ambiguity_margin {
+            Some(m) => m,
+            None => calibration.choose_margin(&held_out, threshold * AMBIGUITY_FLOOR),
+        };
         Ok(IntentModel {
             inner: Arc::new(Inner {
                 calibration,
                 ..trained
             }),
             threshold,
+            ambiguity_margin,
+            negation: options.negation,
         })
     }
 

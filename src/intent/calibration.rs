@@ -14,6 +14,8 @@ pub(super) struct Observation {
     /// The best-scoring intent and its raw score.
     pub(super) best: usize,
     pub(super) score: f32,
+    /// The second-best raw score (`-inf` without a second intent).
+    pub(super) second: f32,
     /// Words of the message the model has never seen (and no keyword covers).
     pub(super) unknown: f32,
     /// The right answer: an intent, or `None` for "no intent".
@@ -163,6 +165,62 @@ impl Calibration {
     }
 }
 
+/// The ambiguity margin when held-out data is too small to choose one (fewer than
+/// [`MIN_BUDGET_SAMPLES`] in-scope samples, or fewer than [`MIN_CLOSE_CALLS`] wrong
+/// answers among them).
+pub(super) const DEFAULT_MARGIN: f32 = 0.1;
+
+/// The held-out accuracy under which the best candidate is too uncertain to act on
+/// alone: below two right in three, asking the customer costs less than guessing.
+const CLOSE_CALL_ACCURACY: f64 = 2.0 / 3.0;
+
+/// The fewest observations a run of close calls must hold before its accuracy counts.
+const MIN_CLOSE_CALLS: usize = 10;
+
+impl Calibration {
+    /// The ambiguity margin: the widest gap `m` between the best two calibrated
+    /// confidences such that the held-out in-scope messages whose gap is below `m`
+    /// (at least [`MIN_CLOSE_CALLS`] of them) have their best candidate right less than
+    /// [`CLOSE_CALL_ACCURACY`] of the time. Only messages whose best candidate reaches
+    /// `floor` count (the detections that could be flagged). Without such a run the
+    /// margin is 0 (nothing is too close to call); with too few samples it is
+    /// [`DEFAULT_MARGIN`]. Deterministic: a sort and one walk, O(samples log samples).
+    pub(super) fn choose_margin(&self, samples: &[Observation], floor: f32) -> f32 {
+        let in_scope = samples.iter().filter(|o| o.truth.is_some()).count();
+        if in_scope < MIN_BUDGET_SAMPLES {
+            return DEFAULT_MARGIN;
+        }
+        let mut gaps: Vec<(f32, bool)> = samples
+            .iter()
+            .filter(|o| o.truth.is_some() && o.second.is_finite())
+            .map(|o| {
+                let best = self.confidence(o.score, o.unknown);
+                let second = self.confidence(o.second, o.unknown);
+                (best, (best - second).max(0.0), o.truth == Some(o.best))
+            })
+            .filter(|&(best, _, _)| best >= floor)
+            .map(|(_, gap, right)| (gap, right))
+            .collect();
+        gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut right = 0usize;
+        let mut margin = 0.0f32;
+        for (i, &(gap, is_right)) in gaps.iter().enumerate() {
+            right += is_right as usize;
+            let seen = i + 1;
+            // Only between distinct gap levels can a margin fall.
+            let next = gaps.get(seen).map(|g| g.0);
+            if next == Some(gap) {
+                continue;
+            }
+            if seen >= MIN_CLOSE_CALLS && (right as f64) < CLOSE_CALL_ACCURACY * seen as f64 {
+                // Midway to the next level up (or to 1, past the widest).
+                margin = (gap + next.unwrap_or(1.0)) / 2.0;
+            }
+        }
+        margin.clamp(0.0, 1.0)
+    }
+}
+
 /// Weighted logistic regression by damped Newton steps with Platt's smoothed targets.
 /// Points are (inputs, is-positive, weight). A Gaussian prior of unit strength centred on
 /// `center` keeps the fit sane on a few dozen held-out examples (where the data alone can
@@ -263,4 +321,105 @@ fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
         x[row] = (b[row] - s) / a[row][row];
     }
     Some(x)
+}
+
+#[cfg(test)]
+mod margin_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An in-scope observation whose best two confidences (under `PRIOR`) are `best` and
+    /// `second`, right or wrong.
+    fn seen(best: f32, second: f32, right: bool) -> Observation {
+        let raw = |p: f32| {
+            // PRIOR's inverse: confidence p at score (logit(p) - offset) / slope.
+            let z = (p / (1.0 - p)).ln();
+            (z - Calibration::PRIOR.offset) / Calibration::PRIOR.score
+        };
+        Observation {
+            best: 0,
+            score: raw(best),
+            second: raw(second),
+            unknown: 0.0,
+            truth: Some(if right { 0 } else { 1 }),
+        }
+    }
+
+    /// `n` clear, right answers (gap 0.6).
+    fn clear(n: usize) -> Vec<Observation> {
+        (0..n).map(|_| seen(0.9, 0.3, true)).collect()
+    }
+
+    #[test]
+    fn too_few_samples_take_the_default() {
+        assert_eq!(
+            Calibration::PRIOR.choose_margin(&clear(10), 0.0),
+            DEFAULT_MARGIN
+        );
+    }
+
+    #[test]
+    fn no_run_of_close_calls_gives_no_margin() {
+        assert_eq!(Calibration::PRIOR.choose_margin(&clear(600), 0.0), 0.0);
+    }
+
+    #[test]
+    fn close_calls_that_are_mostly_wrong_set_the_margin_between_them_and_the_clear_ones() {
+        let mut samples = clear(600);
+        // Twenty close calls 0.05 apart, one right in four.
+        samples.extend((0..20).map(|i| seen(0.6, 0.55, i % 4 == 0)));
+        let m = Calibration::PRIOR.choose_margin(&samples, 0.0);
+        assert!(m > 0.05 && m < 0.6, "{m}");
+        // Below the floor, the same close calls do not count.
+        assert_eq!(Calibration::PRIOR.choose_margin(&samples, 0.7), 0.0);
+    }
+
+    /// The naive oracle: the widest gap level g such that the messages with gap <= g
+    /// (at least MIN_CLOSE_CALLS) are right less than two times in three.
+    fn widest_bad_level(gaps: &[(f32, bool)]) -> Option<f32> {
+        let mut best = None;
+        for &(g, _) in gaps {
+            let under: Vec<bool> = gaps.iter().filter(|x| x.0 <= g).map(|x| x.1).collect();
+            let right = under.iter().filter(|&&r| r).count();
+            if under.len() >= MIN_CLOSE_CALLS
+                && (right as f64) < CLOSE_CALL_ACCURACY * under.len() as f64
+            {
+                best = Some(best.map_or(g, |b: f32| b.max(g)));
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #[test]
+        fn the_margin_covers_exactly_the_widest_run_of_bad_close_calls(
+            extra in proptest::collection::vec((0u8..20, any::<bool>()), 0..120),
+        ) {
+            let mut samples = clear(MIN_BUDGET_SAMPLES);
+            // Confidences on a coarse grid so that gaps repeat.
+            samples.extend(extra.iter().map(|&(step, right)| {
+                let second = 0.9 - f32::from(step) * 0.02;
+                seen(0.9, second, right)
+            }));
+            let cal = Calibration::PRIOR;
+            let gaps: Vec<(f32, bool)> = samples
+                .iter()
+                .map(|o| {
+                    let b = cal.confidence(o.score, 0.0);
+                    let s = cal.confidence(o.second, 0.0);
+                    ((b - s).max(0.0), o.truth == Some(o.best))
+                })
+                .collect();
+            let m = cal.choose_margin(&samples, 0.0);
+            match widest_bad_level(&gaps) {
+                None => prop_assert_eq!(m, 0.0),
+                Some(g) => {
+                    // Every gap up to g is under the margin, no wider gap level is.
+                    prop_assert!(m > g, "margin {} not above {}", m, g);
+                    let next = gaps.iter().map(|x| x.0).filter(|&x| x > g).fold(f32::INFINITY, f32::min);
+                    prop_assert!(next.is_infinite() || m <= next, "margin {} above the next level {}", m, next);
+                }
+            }
+        }
+    }
 }

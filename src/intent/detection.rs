@@ -28,8 +28,9 @@ pub struct Evidence {
     pub weight: f32,
 }
 
-/// What a message wants.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// What a message wants. The default is the detection of an empty message: no intent,
+/// no candidates.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Detection {
     /// The detected intent, or `None` when no intent is confident enough.
@@ -38,6 +39,19 @@ pub struct Detection {
     /// the threshold and `intent` is `None`: roughly the probability that the best
     /// candidate is right.
     pub confidence: f32,
+    /// The best two candidates, best first, when they are too close to call: their
+    /// confidences differ by less than the model's
+    /// [ambiguity margin](crate::IntentModel::ambiguity_margin) and the best one reaches
+    /// half the no-intent threshold. Declined intents are skipped. Never changes `intent`
+    /// or `confidence`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<[Arc<str>; 2]>,
+    /// Intents set aside because the message declines them: every keyword hit of theirs
+    /// is negated that way ("I don't want to cancel"), under the model's
+    /// [`ModelOptions::negation`](crate::ModelOptions::negation). They stay in
+    /// `alternatives` but are never `intent`, the best candidate or half of `ambiguous`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declined: Vec<Arc<str>>,
     /// The best candidates, most likely first (at most five).
     pub alternatives: Vec<IntentScore>,
     /// Keyword triggers found in the message.
@@ -54,8 +68,16 @@ impl Detection {
         self.intent.as_deref()
     }
 
-    /// The best candidate's id, even when it was below the threshold.
+    /// The best candidate's id, even when it was below the threshold (declined intents
+    /// skipped).
     pub fn best_candidate(&self) -> Option<&str> {
-        self.alternatives.first().map(|s| &*s.intent)
+        self.candidates().next().map(|s| &*s.intent)
+    }
+
+    /// The alternatives that the message does not decline, most likely first.
+    pub fn candidates(&self) -> impl Iterator<Item = &IntentScore> {
+        self.alternatives
+            .iter()
+            .filter(|s| !self.declined.contains(&s.intent))
     }
 }

@@ -3,13 +3,17 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::keywords::{KeywordHit, KeywordMatcher};
+use crate::keywords::{KeywordHit, KeywordMatcher, NegationPolicy};
 use crate::scorer::{self, LinearModel, SCRATCH};
 use crate::text::{Normalized, Normalizer};
 
 use super::calibration::{Calibration, Observation};
 use super::detection::{Detection, Evidence, IntentScore};
 use super::rank::best_scores;
+
+/// A detection is flagged as ambiguous only when its best candidate reaches this fraction
+/// of the no-intent threshold.
+pub(super) const AMBIGUITY_FLOOR: f32 = 0.5;
 
 #[derive(Debug)]
 pub(super) struct Inner {
@@ -31,18 +35,21 @@ impl Inner {
             let mut normalized = std::mem::take(&mut scratch.normalized);
             let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
             scratch.normalized = normalized;
-            let (best, score) =
-                scratch
-                    .scores
-                    .iter()
-                    .enumerate()
-                    .fold(
-                        (0, f32::NEG_INFINITY),
-                        |b, (i, &s)| if s > b.1 { (i, s) } else { b },
-                    );
+            let (top, count) = best_scores(&scratch.scores);
+            let (best, score) = if count > 0 {
+                top[0]
+            } else {
+                (0, f32::NEG_INFINITY)
+            };
+            let second = if count > 1 {
+                top[1].1
+            } else {
+                f32::NEG_INFINITY
+            };
             Observation {
                 best,
                 score,
+                second,
                 unknown,
                 truth,
             }
@@ -139,6 +146,8 @@ impl Inner {
 pub struct IntentModel {
     pub(super) inner: Arc<Inner>,
     pub(super) threshold: f32,
+    pub(super) ambiguity_margin: f32,
+    pub(super) negation: NegationPolicy,
 }
 
 impl IntentModel {
@@ -193,19 +202,26 @@ impl IntentModel {
                 confidence: inner.calibration.confidence(s, unknown),
             })
             .collect();
-        let confidence = alternatives.first().map_or(0.0, |a| a.confidence);
-        let intent = alternatives
-            .first()
+        let declined = declined_intents(&keywords, self.negation);
+        let best = top[..count]
+            .iter()
+            .zip(&alternatives)
+            .find(|(_, a)| !declined.contains(&a.intent));
+        let confidence = best.map_or(0.0, |(_, a)| a.confidence);
+        let intent = best
+            .map(|(_, a)| a)
             .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
             .map(|a| a.intent.clone());
-        let evidence = if count > 0 {
-            self.evidence(scratch, normalized, text, top[0].0)
-        } else {
-            Vec::new()
+        let evidence = match best {
+            Some((&(class, _), _)) => self.evidence(scratch, normalized, text, class),
+            None => Vec::new(),
         };
+        let ambiguous = self.ambiguous_pair(&alternatives, &declined);
         Detection {
             intent,
             confidence,
+            ambiguous,
+            declined,
             alternatives,
             keywords,
             evidence,
@@ -261,6 +277,34 @@ impl IntentModel {
             .collect()
     }
 
+    /// The best two candidates when they are too close to call: their confidences differ
+    /// by less than the ambiguity margin and the best one reaches the ambiguity floor
+    /// (half the no-intent threshold: a pair of long shots is no choice to offer).
+    fn ambiguous_pair(
+        &self,
+        alternatives: &[IntentScore],
+        declined: &[Arc<str>],
+    ) -> Option<[Arc<str>; 2]> {
+        let mut open = alternatives
+            .iter()
+            .filter(|a| !declined.contains(&a.intent));
+        match (open.next(), open.next()) {
+            (Some(first), Some(second))
+                if first.confidence >= self.threshold * AMBIGUITY_FLOOR
+                    && first.confidence - second.confidence < self.ambiguity_margin =>
+            {
+                Some([first.intent.clone(), second.intent.clone()])
+            }
+            _ => None,
+        }
+    }
+
+    /// The ambiguity margin: a detection whose best two candidates' confidences differ
+    /// by less than this is flagged as ambiguous ([`Detection::ambiguous`]).
+    pub fn ambiguity_margin(&self) -> f32 {
+        self.ambiguity_margin
+    }
+
     /// The no-intent threshold on the calibrated confidence.
     pub fn threshold(&self) -> f32 {
         self.threshold
@@ -275,6 +319,8 @@ impl IntentModel {
             } else {
                 threshold.clamp(0.0, 1.0)
             },
+            ambiguity_margin: self.ambiguity_margin,
+            negation: self.negation,
         }
     }
 
@@ -314,4 +360,27 @@ fn normalized_has_content(normalized: &Normalized) -> bool {
 fn cut(text: &str, max: usize) -> (&str, bool) {
     let kept = crate::text::truncate_at_char_boundary(text, max);
     (kept, kept.len() < text.len())
+}
+
+/// The intents whose every keyword hit in the message is switched off by `policy`: the
+/// customer declines them ("I don't want to cancel"). Intents without hits are not
+/// declined. Sorted by id; O(hits log intents).
+fn declined_intents(hits: &[KeywordHit], policy: NegationPolicy) -> Vec<Arc<str>> {
+    if policy == NegationPolicy::Ignore {
+        return Vec::new();
+    }
+    // Per intent: whether every hit so far was switched off.
+    let mut all_off: BTreeMap<&Arc<str>, bool> = BTreeMap::new();
+    for hit in hits {
+        let off = policy.suppresses(hit);
+        all_off
+            .entry(&hit.intent)
+            .and_modify(|a| *a &= off)
+            .or_insert(off);
+    }
+    all_off
+        .into_iter()
+        .filter(|&(_, off)| off)
+        .map(|(intent, _)| intent.clone())
+        .collect()
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{BuildError, ErrorKind, Expected};
+use crate::keywords::NegationPolicy;
 use crate::limits::Limits;
 use crate::text::NormalizeOptions;
 
@@ -43,6 +44,18 @@ pub struct ModelOptions {
     /// [`IntentModelBuilder::threshold`](crate::IntentModelBuilder::threshold)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f32>,
+    /// A fixed ambiguity margin in `[0, 1]`; `None` (the default) chooses it on the
+    /// same held-out data as the threshold (see
+    /// [`IntentModel::ambiguity_margin`](crate::IntentModel::ambiguity_margin)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambiguity_margin: Option<f32>,
+    /// How a keyword negation bears on the intent the keyword belongs to. Default
+    /// [`NegationPolicy::Decline`]: an intent whose keyword hits in a message are all
+    /// declined ("I don't want to cancel, I want to upgrade") is not detected there; the
+    /// best other candidate is, if it reaches the threshold. A problem ("I can't log in")
+    /// keeps its intent. `ignore` leaves detection to the model alone; `any` also sets
+    /// aside intents whose hits are all problems.
+    pub negation: NegationPolicy,
     /// How much in-scope accuracy (a fraction in `[0, 1]`, default 0.01) the chosen
     /// threshold may cost on held-out data; ignored with a fixed `threshold`.
     pub max_in_scope_loss: f32,
@@ -69,6 +82,8 @@ impl Default for ModelOptions {
     fn default() -> Self {
         ModelOptions {
             threshold: None,
+            ambiguity_margin: None,
+            negation: NegationPolicy::Decline,
             max_in_scope_loss: 0.01,
             calibration_folds: 5,
             regularization: 1.0,
@@ -85,6 +100,11 @@ impl ModelOptions {
         if let Some(t) = self.threshold {
             if !(0.0..=1.0).contains(&t) {
                 return Err(out_of_range("threshold", t, Expected::UnitInterval));
+            }
+        }
+        if let Some(m) = self.ambiguity_margin {
+            if !(0.0..=1.0).contains(&m) {
+                return Err(out_of_range("ambiguity_margin", m, Expected::UnitInterval));
             }
         }
         if !(0.0..=1.0).contains(&self.max_in_scope_loss) {

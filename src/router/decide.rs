@@ -150,7 +150,15 @@ impl Router {
             rejected: turn.rejected,
         };
         let updates = context_update(context, turn.new_slots, &decided, summary);
-        Decision::assemble(route, actions, updates, detection, outcome, turn.answer)
+        Decision::assemble(
+            route,
+            actions,
+            updates,
+            detection,
+            outcome,
+            turn.answer,
+            &self.inner.model,
+        )
     }
 
     /// Detects the intent of the message's text and reads the slots it mentions, from
@@ -162,7 +170,7 @@ impl Router {
     ) -> (Detection, Vec<Extracted>) {
         let text = message.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
-            return (no_detection(), Vec::new());
+            return (Detection::default(), Vec::new());
         }
         let model = &self.inner.model;
         let Some(slots) = &self.inner.slots else {
@@ -179,17 +187,5 @@ impl Router {
         model.detect_and_read(text, |scored, normalized| {
             slots.extract_normalized(scored, normalized, asked)
         })
-    }
-}
-
-/// The detection of a message with no text.
-fn no_detection() -> Detection {
-    Detection {
-        intent: None,
-        confidence: 0.0,
-        alternatives: Vec::new(),
-        keywords: Vec::new(),
-        evidence: Vec::new(),
-        truncated: false,
     }
 }

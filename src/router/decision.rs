@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::conversation::ContextUpdate;
 use crate::flow::compile::Outcome;
 use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
-use crate::intent::Detection;
+use crate::intent::{Detection, IntentModel};
 use crate::keywords::{MatchKind, Negation};
 
 /// A routing decision. The detected intent and its confidence are in `detection`
@@ -30,6 +30,10 @@ pub struct Decision {
     pub detection: Detection,
     /// The evaluation trace.
     pub trace: Trace,
+    /// The no-intent threshold the detection was judged against.
+    pub threshold: f32,
+    /// The ambiguity margin the detection was judged against.
+    pub ambiguity_margin: f32,
 }
 
 impl Decision {
@@ -58,16 +62,31 @@ impl Decision {
         let d = &self.detection;
         match &d.intent {
             Some(i) => {
-                let _ = writeln!(s, "intent: {i} (confidence {:.2})", d.confidence);
-            }
-            None => {
-                let top = d.alternatives.first().map_or("none", |a| &*a.intent);
                 let _ = writeln!(
                     s,
-                    "intent: none (top candidate {top}, confidence {:.2})",
-                    d.confidence
+                    "intent: {i} (confidence {:.2}, threshold {:.2})",
+                    d.confidence, self.threshold
                 );
             }
+            None if d.best_candidate().is_none() => {
+                let _ = writeln!(s, "intent: none (no candidates)");
+            }
+            None => {
+                let top = d.best_candidate().unwrap_or("none");
+                let _ = writeln!(
+                    s,
+                    "intent: none (top candidate {top}, confidence {:.2}, under the threshold {:.2})",
+                    d.confidence, self.threshold
+                );
+            }
+        }
+        self.explain_runner_up(s);
+        if !d.declined.is_empty() {
+            let _ = writeln!(
+                s,
+                "declined: {} (every keyword hit of the intent declined)",
+                d.declined.join(", ")
+            );
         }
         if !d.keywords.is_empty() {
             let hits: Vec<String> = d
@@ -89,6 +108,38 @@ impl Decision {
                 .collect();
             let _ = writeln!(s, "keywords: {}", hits.join(", "));
         }
+    }
+
+    /// The best two candidates against the ambiguity margin: too close to call, or how
+    /// far apart.
+    fn explain_runner_up(&self, s: &mut String) {
+        let d = &self.detection;
+        let mut open = d.candidates();
+        let (Some(first), Some(second)) = (open.next(), open.next()) else {
+            return;
+        };
+        let gap = first.confidence - second.confidence;
+        let margin = self.ambiguity_margin;
+        let _ = if d.ambiguous.is_some() {
+            writeln!(
+                s,
+                "ambiguous: {} ({:.2}) vs {} ({:.2}), {gap:.2} apart, under the margin {margin:.2}",
+                first.intent, first.confidence, second.intent, second.confidence
+            )
+        } else if gap < margin {
+            writeln!(
+                s,
+                "runner-up: {} ({:.2}), {gap:.2} behind, under the margin {margin:.2} but \
+                 not ambiguous: the best is under half the threshold",
+                second.intent, second.confidence
+            )
+        } else {
+            writeln!(
+                s,
+                "runner-up: {} ({:.2}), {gap:.2} behind (ambiguity margin {margin:.2})",
+                second.intent, second.confidence
+            )
+        };
     }
 
     fn explain_answer(&self, s: &mut String) {
@@ -198,6 +249,7 @@ impl Decision {
         detection: Detection,
         outcome: Outcome<'_>,
         answer: Option<AnswerTrace>,
+        model: &IntentModel,
     ) -> Decision {
         let matched = outcome.matched_ids();
         let rule = outcome.rule().cloned();
@@ -216,6 +268,8 @@ impl Decision {
             updates,
             detection,
             trace,
+            threshold: model.threshold(),
+            ambiguity_margin: model.ambiguity_margin(),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::conversation::{Context, Message, Value};
 use crate::flow::template::Template;
 use crate::flow::{FieldTest, NumberTest, Priority, Weekday};
 use crate::intent::Detection;
-use crate::keywords::NegationPolicy;
+use crate::keywords::{Negation, NegationPolicy};
 
 /// A team as compiled routes and actions hold it: resolved once, when building.
 #[derive(Debug)]
@@ -89,6 +89,8 @@ pub(super) enum Leaf {
         any: Vec<u32>,
         fuzzy: bool,
         policy: NegationPolicy,
+        /// Only hits whose negation has this purpose, when set.
+        purpose: Option<Negation>,
     },
     Regex(Regex),
     Button(Vec<Box<str>>),
@@ -110,6 +112,13 @@ pub(super) enum Leaf {
     WithTeam {
         any: Option<bool>,
         teams: Vec<Box<str>>,
+    },
+    /// `Some(yes)`: ambiguous between any two (or, `false`, not ambiguous); `None`:
+    /// ambiguous between the intents `between` (indices `ids`), in either order.
+    Ambiguous {
+        any: Option<bool>,
+        between: [Arc<str>; 2],
+        ids: [u32; 2],
     },
 }
 

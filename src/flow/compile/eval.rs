@@ -2,6 +2,7 @@
 //! decides here and only here which rule's route applies and whose actions run.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Facts, Leaf, Node};
@@ -12,7 +13,7 @@ use crate::flow::{
     ConditionTrace, FieldTest, HeldHandoff, HitPolicy, NumberTest, RuleTrace, Saw, Value,
 };
 use crate::intent::Detection;
-use crate::keywords::{MatchKind, NegationPolicy};
+use crate::keywords::{MatchKind, Negation, NegationPolicy};
 
 /// A compiled flow.
 #[derive(Debug)]
@@ -75,11 +76,8 @@ struct Hits {
 impl CompiledFlow {
     /// The intent index of the top candidate and its confidence.
     fn top(&self, d: &Detection) -> Option<(u32, f32)> {
-        let name = d
-            .intent
-            .as_ref()
-            .or_else(|| d.alternatives.first().map(|s| &s.intent))?;
-        let idx = *self.intent_lookup.get(&**name)?;
+        let name = d.intent.as_deref().or_else(|| d.best_candidate())?;
+        let idx = *self.intent_lookup.get(name)?;
         Some((idx, d.confidence))
     }
 
@@ -365,7 +363,12 @@ impl Eval<'_, '_> {
         let event = f.message.event.as_ref();
         match leaf {
             Leaf::Intent { ids, min } => self.intent(ids, *min),
-            Leaf::Keyword { any, fuzzy, policy } => self.keyword(any, *fuzzy, *policy),
+            Leaf::Keyword {
+                any,
+                fuzzy,
+                policy,
+                purpose,
+            } => self.keyword(any, *fuzzy, *policy, *purpose),
             Leaf::Regex(re) => match re.find(f.text) {
                 Some(m) => (true, Saw::Text(m.as_str().to_string())),
                 None => (false, Saw::Nothing),
@@ -397,7 +400,37 @@ impl Eval<'_, '_> {
                 };
                 (ok, text(with.map(|w| w.team.as_str())))
             }
+            Leaf::Ambiguous { any, between, .. } => self.ambiguous(*any, between),
         }
+    }
+
+    /// Whether the detection flagged its best two intents as too close to call (these
+    /// two, in either order, unless `any`); the trace shows the best two and their
+    /// confidences.
+    fn ambiguous(&self, any: Option<bool>, between: &[Arc<str>; 2]) -> (bool, Saw) {
+        let d = self.facts.detection;
+        let pair = d.ambiguous.as_ref();
+        let ok = match any {
+            Some(yes) => pair.is_some() == yes,
+            None => pair.is_some_and(|[a, b]| {
+                (*a == between[0] && *b == between[1]) || (*a == between[1] && *b == between[0])
+            }),
+        };
+        // One string, written in place: this runs for every candidate rule.
+        let mut seen = String::from(match pair {
+            Some(_) => "ambiguous: ",
+            None => "not ambiguous: ",
+        });
+        for (i, s) in d.candidates().take(2).enumerate() {
+            if i > 0 {
+                seen.push_str(" vs ");
+            }
+            let _ = write!(seen, "{} ({:.2})", s.intent, s.confidence);
+        }
+        if d.best_candidate().is_none() {
+            seen = "no candidates".to_string();
+        }
+        (ok, Saw::Text(seen))
     }
 
     fn intent(&self, ids: &[u32], min: Option<f32>) -> (bool, Saw) {
@@ -406,7 +439,7 @@ impl Eval<'_, '_> {
             intent: d
                 .intent
                 .clone()
-                .or_else(|| d.alternatives.first().map(|s| s.intent.clone())),
+                .or_else(|| d.candidates().next().map(|s| s.intent.clone())),
             confidence: d.confidence,
         };
         let ok = match self.top {
@@ -419,12 +452,19 @@ impl Eval<'_, '_> {
         (ok, saw)
     }
 
-    fn keyword(&self, any: &[u32], fuzzy: bool, policy: NegationPolicy) -> (bool, Saw) {
+    fn keyword(
+        &self,
+        any: &[u32],
+        fuzzy: bool,
+        policy: NegationPolicy,
+        purpose: Option<Negation>,
+    ) -> (bool, Saw) {
         let hits = &self.facts.detection.keywords;
         let ok = hits.iter().any(|hit| {
             let kind_ok = fuzzy || matches!(hit.kind, MatchKind::Exact);
             kind_ok
                 && hit.triggers(policy)
+                && purpose.map_or(true, |p| hit.negation == p)
                 && self
                     .flow
                     .keywords

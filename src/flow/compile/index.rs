@@ -69,6 +69,8 @@ fn leaf_keys(leaf: &Leaf) -> Option<Vec<Key>> {
         Leaf::Button(b) => b.iter().cloned().map(Key::Button).collect(),
         Leaf::Form(f) => f.iter().cloned().map(Key::Form).collect(),
         Leaf::Channel(c) => c.iter().cloned().map(Key::Channel).collect(),
+        // The pair always holds the top candidate.
+        Leaf::Ambiguous { any: None, ids, .. } => ids.iter().map(|i| Key::Intent(*i)).collect(),
         // An answer implies the question was pending.
         Leaf::Answered(s) | Leaf::Pending(s) => vec![Key::Pending(s.clone())],
         _ => return None,

@@ -12,10 +12,10 @@ use crate::conversation::value::format_number;
 use crate::error::{BuildError, ErrorKind, Expected, Item};
 use crate::flow::template::Template;
 use crate::flow::{
-    Action, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest, OfficeHours, Route,
-    Rule, TeamTest, Value,
+    Action, AmbiguityTest, Condition, FieldTest, IntentTest, KeywordTest, Names, NumberTest,
+    OfficeHours, Route, Rule, TeamTest, Value,
 };
-use crate::keywords::NegationPolicy;
+use crate::keywords::{Negation, NegationPolicy};
 
 /// Regexes are compiled with this size limit so a hostile pattern is a build error,
 /// not a memory blow-up.
@@ -388,6 +388,7 @@ impl Cx<'_> {
             }
             Condition::OfficeHours(hours) => office_hours(hours, &format!("{path}.office_hours")),
             Condition::WithTeam(t) => self.with_team(t, &format!("{path}.with_team")),
+            Condition::Ambiguous(t) => self.ambiguous(t, &format!("{path}.ambiguous")),
         }
     }
 
@@ -400,6 +401,50 @@ impl Cx<'_> {
             .enumerate()
             .map(|(i, c)| self.condition(c, &format!("{path}[{i}]")))
             .collect()
+    }
+
+    /// An `ambiguous` test: the two intents named must be known and distinct.
+    fn ambiguous(&self, t: &AmbiguityTest, path: &str) -> Result<Node, BuildError> {
+        let none: [Arc<str>; 2] = [Arc::from(""), Arc::from("")];
+        match t {
+            AmbiguityTest::Any(yes) => leaf(
+                if *yes { "ambiguous" } else { "not ambiguous" }.into(),
+                Leaf::Ambiguous {
+                    any: Some(*yes),
+                    between: none,
+                    ids: [0, 0],
+                },
+            ),
+            AmbiguityTest::Between { between } => {
+                let path = format!("{path}.between");
+                for (i, id) in between.iter().enumerate() {
+                    let p = format!("{path}[{i}]");
+                    if id.trim().is_empty() {
+                        return Err(empty(&p));
+                    }
+                    if !self.intent_lookup.contains_key(id.as_str()) {
+                        return Err(unknown(&p, Item::Intent, id));
+                    }
+                }
+                let ids = [0, 1].map(|i| self.intent_lookup[between[i].as_str()]);
+                if between[0] == between[1] {
+                    return Err(err(
+                        &format!("{path}[1]"),
+                        ErrorKind::Duplicate {
+                            id: between[1].clone(),
+                        },
+                    ));
+                }
+                leaf(
+                    format!("ambiguous between {} and {}", between[0], between[1]),
+                    Leaf::Ambiguous {
+                        any: None,
+                        between: [Arc::from(&*between[0]), Arc::from(&*between[1])],
+                        ids,
+                    },
+                )
+            }
+        }
     }
 
     /// A `with_team` test: its teams must be configured.
@@ -503,8 +548,23 @@ impl Cx<'_> {
             NegationPolicy::Any => desc.push_str(" (any negated hit is dropped)"),
             _ => {}
         }
+        match t.purpose {
+            Some(Negation::Problem) => desc.push_str(" (only as a problem)"),
+            Some(Negation::Declined) => desc.push_str(" (only declined)"),
+            Some(_) => desc.push_str(" (only plain mentions)"),
+            None => {}
+        }
         let fuzzy = t.fuzzy;
-        leaf(desc, Leaf::Keyword { any, fuzzy, policy })
+        let purpose = t.purpose;
+        leaf(
+            desc,
+            Leaf::Keyword {
+                any,
+                fuzzy,
+                policy,
+                purpose,
+            },
+        )
     }
 }
 

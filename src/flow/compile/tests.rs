@@ -90,8 +90,7 @@ fn detection(top: Option<(&str, f32)>, hits: &[(&str, bool, bool)]) -> Detection
                 span: 0..0,
             })
             .collect(),
-        evidence: Vec::new(),
-        truncated: false,
+        ..Detection::default()
     }
 }
 
@@ -181,9 +180,9 @@ fn condition_table() {
         Condition::intent_at_least("pricing", 0.9) => false,
         Condition::intent_at_least("pricing", 0.8) => true,
         Condition::keyword("quote") => true,
-        Condition::Keyword(KeywordTest { any: "quote".into(), fuzzy: false, include_negated: false, negation: None }) => false,
+        Condition::Keyword(KeywordTest { any: "quote".into(), fuzzy: false, include_negated: false, negation: None, purpose: None }) => false,
         Condition::keyword("demo") => false,
-        Condition::Keyword(KeywordTest { any: "demo".into(), fuzzy: true, include_negated: true, negation: None }) => true,
+        Condition::Keyword(KeywordTest { any: "demo".into(), fuzzy: true, include_negated: true, negation: None, purpose: None }) => true,
         Condition::keyword("sales call") => false,
         Condition::regex(r"\bquote\b") => true,
         Condition::regex(r"(?-i)\bquote\b") => false,
@@ -403,6 +402,7 @@ fn leaf() -> impl Strategy<Value = Condition> {
                 fuzzy: f,
                 include_negated: n,
                 negation: None,
+                purpose: None,
             }
         )),
         (0..3usize).prop_map(|i| Condition::button(format!("b{i}").as_str())),
