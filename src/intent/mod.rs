@@ -6,9 +6,12 @@
 mod builder;
 mod calibration;
 mod detection;
+mod lexicon;
 mod model;
+mod morphology;
 mod options;
 mod rank;
+mod spelling;
 mod training;
 mod types;
 

@@ -1,6 +1,8 @@
 //! [`IntentModel`]: detection on a trained model.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::keywords::{KeywordHit, KeywordMatcher};
@@ -10,6 +12,7 @@ use crate::text::{Normalized, Normalizer};
 use super::calibration::{Calibration, Observation};
 use super::detection::{Detection, Evidence, IntentScore};
 use super::rank::best_scores;
+use super::spelling::{ReadAs, Spelling};
 
 #[derive(Debug)]
 pub(super) struct Inner {
@@ -20,6 +23,33 @@ pub(super) struct Inner {
     pub(super) linear: LinearModel,
     pub(super) calibration: Calibration,
     pub(super) max_message_len: usize,
+    /// The training texts' words, for reading a typo as the word it misspells.
+    pub(super) spelling: Spelling,
+}
+
+/// An unseen word of a message read as a known word one edit away.
+#[derive(Clone, Debug)]
+pub(super) struct Reading {
+    /// The word's token index in the message.
+    token: u32,
+    /// Its byte range in the normalized message.
+    range: Range<usize>,
+    /// The known word it was read as.
+    read_as: ReadAs,
+}
+
+/// What analyzing a message found beside its scores.
+pub(super) struct Analysis {
+    pub(super) keywords: Vec<KeywordHit>,
+    /// Unknown words not covered by a keyword hit, after typo reading.
+    pub(super) unknown: f32,
+    /// The typos read as known words, in message order.
+    pub(super) readings: Vec<Reading>,
+}
+
+thread_local! {
+    /// The normalized message with its typos replaced by the words they were read as.
+    static READ_AS: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 impl Inner {
@@ -29,7 +59,7 @@ impl Inner {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
+            let unknown = self.analyze(text, &mut normalized, &mut scratch).unknown;
             scratch.normalized = normalized;
             let (best, score) =
                 scratch
@@ -49,27 +79,96 @@ impl Inner {
         })
     }
 
-    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`. Returns
-    /// the keyword hits and the number of unknown words not covered by a keyword hit (a
-    /// typo of a keyword is not a sign of an off-topic message).
-    fn analyze(
+    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`, reading
+    /// unseen words one edit away from a known word as that word. Returns the keyword
+    /// hits, the number of unknown words not covered by a keyword hit (a typo of a
+    /// keyword is not a sign of an off-topic message), and the typos read.
+    pub(super) fn analyze(
         &self,
         text: &str,
         normalized: &mut Normalized,
         scratch: &mut scorer::Scratch,
-    ) -> (Vec<KeywordHit>, f32) {
+    ) -> Analysis {
         self.normalizer.normalize_into(text, normalized);
         let mut hits = Vec::new();
         if !self.keywords.is_empty() {
             self.keywords.find_normalized(normalized, &mut hits);
         }
+        self.score(normalized.as_str(), &hits, scratch);
+        let readings = self.read_typos(normalized.as_str(), scratch);
+        if !readings.is_empty() {
+            READ_AS.with(|read_as| {
+                let mut read_as = read_as.borrow_mut();
+                self.rewrite(normalized.as_str(), &readings, &mut read_as);
+                self.score(&read_as, &hits, scratch);
+            });
+        }
+        // A typo of a known word is that word; another form of one is a word the
+        // phrases never used, which still counts against confidence.
+        let forms = readings
+            .iter()
+            .filter(|r| matches!(r.read_as, ReadAs::Form(_)))
+            .count();
+        let unknown =
+            self.unknown_not_covered(normalized, &hits, &readings, scratch) + forms as f32;
+        Analysis {
+            keywords: hits,
+            unknown,
+            readings,
+        }
+    }
+
+    /// Vectorizes and scores the normalized `text` with the keyword `hits` into `scratch`.
+    fn score(&self, text: &str, hits: &[KeywordHit], scratch: &mut scorer::Scratch) {
         let keyword_features = hits.iter().filter_map(|hit| {
             let class = *self.class_index.get(&*hit.intent)?;
             Some(scorer::keyword_feature(class, hit.negated))
         });
-        self.linear
-            .vectorize(normalized.as_str(), keyword_features, scratch);
+        self.linear.vectorize(text, keyword_features, scratch);
         self.linear.score(scratch);
+    }
+
+    /// The unseen words of the last scored `text` that read as a known word.
+    fn read_typos(&self, text: &str, scratch: &scorer::Scratch) -> Vec<Reading> {
+        let mut readings = Vec::new();
+        if self.spelling.is_empty() {
+            return readings;
+        }
+        for &token in &scratch.unknown {
+            let Some(range) = scratch.word_range(token as usize) else {
+                continue;
+            };
+            if let Some(read_as) = self.spelling.read(&text[range.clone()]) {
+                readings.push(Reading {
+                    token,
+                    range,
+                    read_as,
+                });
+            }
+        }
+        readings
+    }
+
+    /// Writes `text` with each reading's word in place of the typo into `out`.
+    fn rewrite(&self, text: &str, readings: &[Reading], out: &mut String) {
+        out.clear();
+        let mut from = 0;
+        for reading in readings {
+            out.push_str(&text[from..reading.range.start]);
+            out.push_str(self.spelling.word(reading.read_as.word()));
+            from = reading.range.end;
+        }
+        out.push_str(&text[from..]);
+    }
+
+    /// How many unknown words of the last scored message no keyword hit covers.
+    fn unknown_not_covered(
+        &self,
+        normalized: &Normalized,
+        hits: &[KeywordHit],
+        readings: &[Reading],
+        scratch: &scorer::Scratch,
+    ) -> f32 {
         let mut unknown = scratch.unknown.len();
         if unknown > 0 && !hits.is_empty() {
             // Both lists are in message order (unknown tokens ascending, hits by
@@ -77,7 +176,7 @@ impl Inner {
             let mut next_hit = 0;
             let mut covered = 0;
             for &token in &scratch.unknown {
-                let Some(range) = scratch.word_range(token as usize) else {
+                let Some(range) = normalized_range(scratch, readings, token) else {
                     continue;
                 };
                 let span = normalized.original_span(range);
@@ -94,8 +193,34 @@ impl Inner {
             }
             unknown -= covered;
         }
-        (hits, unknown as f32)
+        unknown as f32
     }
+}
+
+/// The byte range in the normalized message of word `token` of the last scored text,
+/// which is the message with `readings` in place of its typos: a reading is one word
+/// for one word, so tokens keep their numbers and only shift by the readings before
+/// them.
+fn normalized_range(
+    scratch: &scorer::Scratch,
+    readings: &[Reading],
+    token: u32,
+) -> Option<Range<usize>> {
+    let range = scratch.word_range(token as usize)?;
+    let mut shift: isize = 0;
+    for reading in readings {
+        if reading.token == token {
+            return Some(reading.range.clone());
+        }
+        if reading.token > token {
+            break;
+        }
+        let read_len = scratch.word_range(reading.token as usize)?.len();
+        shift += read_len as isize - reading.range.len() as isize;
+    }
+    let start = range.start.checked_add_signed(-shift)?;
+    let end = range.end.checked_add_signed(-shift)?;
+    Some(start..end)
 }
 
 /// A trained intent model. Immutable, `Send + Sync`, and cheap to clone.
@@ -160,15 +285,9 @@ impl IntentModel {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let (keywords, unknown) = inner.analyze(text, &mut normalized, &mut scratch);
-            let detection = self.detection_from(
-                &mut scratch,
-                &normalized,
-                text,
-                keywords,
-                unknown,
-                truncated,
-            );
+            let analysis = inner.analyze(text, &mut normalized, &mut scratch);
+            let detection =
+                self.detection_from(&mut scratch, &normalized, text, analysis, truncated);
             let read = read(text, &normalized);
             scratch.normalized = normalized;
             (detection, read)
@@ -180,11 +299,15 @@ impl IntentModel {
         scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
-        keywords: Vec<KeywordHit>,
-        unknown: f32,
+        analysis: Analysis,
         truncated: bool,
     ) -> Detection {
         let inner = &*self.inner;
+        let Analysis {
+            keywords,
+            unknown,
+            readings,
+        } = analysis;
         let (top, count) = best_scores(&scratch.scores);
         let alternatives: Vec<IntentScore> = top[..count]
             .iter()
@@ -199,7 +322,7 @@ impl IntentModel {
             .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
             .map(|a| a.intent.clone());
         let evidence = if count > 0 {
-            self.evidence(scratch, normalized, text, top[0].0)
+            self.evidence(scratch, normalized, text, &readings, top[0].0)
         } else {
             Vec::new()
         };
@@ -213,12 +336,15 @@ impl IntentModel {
         }
     }
 
-    /// Sums each token's feature contributions to `class` and keeps the top three.
+    /// Sums each token's feature contributions to `class` and keeps the top three,
+    /// then every typo read as a known word that is not among them, whatever its
+    /// weight: what the model read the message as is part of why.
     fn evidence(
         &self,
         scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
+        readings: &[Reading],
         class: usize,
     ) -> Vec<Evidence> {
         let vector = &scratch.vector;
@@ -245,17 +371,31 @@ impl IntentModel {
                 best[at] = (token, weight);
             }
         }
+        let read = readings
+            .iter()
+            .filter(|r| !best.iter().any(|b| b.0 == r.token as usize))
+            .map(|r| (r.token as usize, sums[r.token as usize]));
+        let shown: Vec<(usize, f32)> = best
+            .iter()
+            .copied()
+            .filter(|b| b.0 != usize::MAX)
+            .chain(read)
+            .collect();
         scratch.sums = sums;
-        // The vectorizer kept each token's range: no second pass over the text.
-        let ranges = best.map(|(token, _)| scratch.word_range(token));
-        best.iter()
-            .zip(ranges)
-            .filter_map(|(&(_, weight), range)| {
-                let span = normalized.original_span(range?);
+        shown
+            .into_iter()
+            .filter_map(|(token, weight)| {
+                let span =
+                    normalized.original_span(normalized_range(scratch, readings, token as u32)?);
+                let read_as = readings
+                    .iter()
+                    .find(|r| r.token as usize == token)
+                    .map(|r| self.inner.spelling.word(r.read_as.word()).to_string());
                 Some(Evidence {
                     text: text.get(span.clone())?.to_string(),
                     span,
                     weight,
+                    read_as,
                 })
             })
             .collect()
@@ -301,6 +441,7 @@ impl IntentModel {
     /// Approximate heap memory held by the model, in bytes.
     pub fn model_bytes(&self) -> usize {
         self.inner.linear.bytes()
+            + self.inner.spelling.bytes()
             + self.inner.ids.iter().map(|id| id.len() + 32).sum::<usize>() * 2
             + std::mem::size_of::<Inner>()
     }
