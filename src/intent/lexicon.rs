@@ -6,15 +6,17 @@
 //! The list is compiled into the crate (about 250 KB) and parsed into a hash set the
 //! first time a model asks for it; lookups are O(word length).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use super::word_hash::{hash_word, HashedSet};
 
 static ENGLISH_WORDS: &str = include_str!("../../lexicon/english-words.txt");
 
-/// A set of common words.
+/// A set of common words, kept as 64-bit hashes (a false hit needs a collision of
+/// two 64-bit hashes).
 #[derive(Debug)]
 pub(crate) struct WordList {
-    words: HashSet<&'static str>,
+    words: HashedSet,
 }
 
 impl WordList {
@@ -22,13 +24,17 @@ impl WordList {
     pub(crate) fn english() -> &'static WordList {
         static ENGLISH: OnceLock<WordList> = OnceLock::new();
         ENGLISH.get_or_init(|| WordList {
-            words: ENGLISH_WORDS.lines().filter(|w| !w.is_empty()).collect(),
+            words: ENGLISH_WORDS
+                .lines()
+                .filter(|w| !w.is_empty())
+                .map(hash_word)
+                .collect(),
         })
     }
 
     /// Whether `word` (normalized: lower case) is on the list.
     pub(crate) fn contains(&self, word: &str) -> bool {
-        self.words.contains(word)
+        self.words.contains(&hash_word(word))
     }
 }
 

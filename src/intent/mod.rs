@@ -14,6 +14,7 @@ mod rank;
 mod spelling;
 mod training;
 mod types;
+mod word_hash;
 
 pub use builder::IntentModelBuilder;
 pub use detection::{Detection, Evidence, IntentScore};

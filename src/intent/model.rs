@@ -94,9 +94,12 @@ impl Inner {
         if !self.keywords.is_empty() {
             self.keywords.find_normalized(normalized, &mut hits);
         }
-        self.score(normalized.as_str(), &hits, scratch);
-        let readings = self.read_typos(normalized.as_str(), scratch);
-        if !readings.is_empty() {
+        // Readings first, so that the message is vectorized and scored once and a
+        // typo is not spelled out n-gram by n-gram.
+        let readings = self.read_unseen(normalized.as_str());
+        if readings.is_empty() {
+            self.score(normalized.as_str(), &hits, scratch);
+        } else {
             READ_AS.with(|read_as| {
                 let mut read_as = read_as.borrow_mut();
                 self.rewrite(normalized.as_str(), &readings, &mut read_as);
@@ -128,23 +131,30 @@ impl Inner {
         self.linear.score(scratch);
     }
 
-    /// The unseen words of the last scored `text` that read as a known word.
-    fn read_typos(&self, text: &str, scratch: &scorer::Scratch) -> Vec<Reading> {
+    /// The words of the normalized `text` that the training texts never used and that
+    /// read as one they did, in message order. Tokens are numbered as the scorer
+    /// numbers them.
+    fn read_unseen(&self, text: &str) -> Vec<Reading> {
         let mut readings = Vec::new();
         if self.spelling.is_empty() {
             return readings;
         }
-        for &token in &scratch.unknown {
-            let Some(range) = scratch.word_range(token as usize) else {
-                continue;
-            };
-            if let Some(read_as) = self.spelling.read(&text[range.clone()]) {
-                readings.push(Reading {
-                    token,
-                    range,
-                    read_as,
-                });
+        let mut pos = 0;
+        let mut token = 0u32;
+        while let Some(range) = crate::text::next_token(text, &mut pos) {
+            // Words of one or two chars are never read as another (nor numbers).
+            let word = &text[range.clone()];
+            if word.len() >= 3 && !word.as_bytes()[0].is_ascii_digit() && !self.spelling.knows(word)
+            {
+                if let Some(read_as) = self.spelling.read(word) {
+                    readings.push(Reading {
+                        token,
+                        range,
+                        read_as,
+                    });
+                }
             }
+            token = token.saturating_add(1);
         }
         readings
     }

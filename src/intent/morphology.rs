@@ -6,23 +6,75 @@
 //! final consonant), in the spirit of the first steps of Porter's stemmer: derivations
 //! that change the meaning ("use" / "user", "act" / "active") are left apart.
 //!
-//! Complexity: O(word length), one allocation for the stem.
+//! Complexity: O(word length), no allocation.
 
-/// The stem of a lower-case `word`; words shorter than four chars are their own stem.
+use super::word_hash::{hash_chars, hash_word};
+
+/// Longest word stemmed; longer ones are their own stem.
+const MAX_CHARS: usize = 32;
+
+/// The stem of a lower-case `word`; words shorter than four chars (or longer than
+/// [`MAX_CHARS`]) are their own stem.
+#[cfg(test)]
 pub(crate) fn stem(word: &str) -> String {
-    let mut s: Vec<char> = word.chars().collect();
-    if s.len() < 4 {
-        return word.to_string();
+    let mut buf = ['\0'; MAX_CHARS];
+    match stem_into(word, &mut buf) {
+        Some(len) => buf[..len].iter().collect(),
+        None => word.to_string(),
     }
-    strip_plural(&mut s);
-    strip_verb_ending(&mut s);
-    tidy_end(&mut s);
-    s.into_iter().collect()
 }
 
-fn ends_with(s: &[char], suffix: &str) -> bool {
-    let n = suffix.chars().count();
-    s.len() >= n && s[s.len() - n..].iter().copied().eq(suffix.chars())
+/// The hash of `word`'s stem (as [`hash_chars`] of [`stem`]'s chars), without
+/// allocating.
+pub(crate) fn stem_hash(word: &str) -> u64 {
+    let mut buf = ['\0'; MAX_CHARS];
+    match stem_into(word, &mut buf) {
+        Some(len) => hash_chars(&buf[..len]),
+        None => hash_word(word),
+    }
+}
+
+/// Writes the stem of `word` into `buf` and returns its length, or `None` when the
+/// word is its own stem because of its length.
+fn stem_into(word: &str, buf: &mut [char; MAX_CHARS]) -> Option<usize> {
+    let mut len = 0;
+    for c in word.chars() {
+        *buf.get_mut(len)? = c;
+        len += 1;
+    }
+    if len < 4 {
+        return None;
+    }
+    let s = &mut Chars { buf, len };
+    strip_plural(s);
+    strip_verb_ending(s);
+    tidy_end(s);
+    Some(s.len)
+}
+
+/// A word being stemmed, in place.
+struct Chars<'a> {
+    buf: &'a mut [char; MAX_CHARS],
+    len: usize,
+}
+
+impl Chars<'_> {
+    fn ends_with(&self, suffix: &str) -> bool {
+        let n = suffix.len();
+        self.len >= n
+            && self.buf[self.len - n..self.len]
+                .iter()
+                .copied()
+                .eq(suffix.chars())
+    }
+
+    fn cut(&mut self, n: usize) {
+        self.len -= n;
+    }
+
+    fn any_vowel_before(&self, end: usize) -> bool {
+        self.buf[..end].iter().any(|&c| is_vowel(c))
+    }
 }
 
 fn is_vowel(c: char) -> bool {
@@ -31,29 +83,26 @@ fn is_vowel(c: char) -> bool {
 
 /// "cities" -> "citi", "classes" -> "class", "vendors" -> "vendor"; "class", "bus" and
 /// "analysis" keep their "s".
-fn strip_plural(s: &mut Vec<char>) {
-    if ends_with(s, "ies") && s.len() > 4 {
-        s.truncate(s.len() - 2);
-    } else if ends_with(s, "sses") {
-        s.truncate(s.len() - 2);
-    } else if ends_with(s, "s")
-        && !ends_with(s, "ss")
-        && !ends_with(s, "us")
-        && !ends_with(s, "is")
-        && s.len() > 3
+fn strip_plural(s: &mut Chars<'_>) {
+    if (s.ends_with("ies") && s.len > 4) || s.ends_with("sses") {
+        s.cut(2);
+    } else if s.ends_with("s")
+        && !s.ends_with("ss")
+        && !s.ends_with("us")
+        && !s.ends_with("is")
+        && s.len > 3
     {
-        s.truncate(s.len() - 1);
+        s.cut(1);
     }
 }
 
 /// "booking" -> "book", "booked" -> "book", when at least three chars with a vowel are
 /// left ("need" and "sing" stay whole).
-fn strip_verb_ending(s: &mut Vec<char>) {
+fn strip_verb_ending(s: &mut Chars<'_>) {
     for suffix in ["ing", "ed"] {
         let n = suffix.len();
-        if ends_with(s, suffix) && s.len() >= n + 3 && s[..s.len() - n].iter().any(|&c| is_vowel(c))
-        {
-            s.truncate(s.len() - n);
+        if s.ends_with(suffix) && s.len >= n + 3 && s.any_vowel_before(s.len - n) {
+            s.cut(n);
             return;
         }
     }
@@ -61,19 +110,15 @@ fn strip_verb_ending(s: &mut Vec<char>) {
 
 /// A final "e" goes ("evaluate" -> "evaluat"), a final "y" reads as "i" ("city" ->
 /// "citi", like "cities"), a doubled final consonant is single ("runn" -> "run").
-fn tidy_end(s: &mut Vec<char>) {
-    let n = s.len();
+fn tidy_end(s: &mut Chars<'_>) {
+    let n = s.len;
     if n < 4 {
         return;
     }
-    match s[n - 1] {
-        'e' => {
-            s.pop();
-        }
-        'y' => s[n - 1] = 'i',
-        c if c == s[n - 2] && !is_vowel(c) && !matches!(c, 'l' | 's' | 'z') => {
-            s.pop();
-        }
+    match s.buf[n - 1] {
+        'e' => s.cut(1),
+        'y' => s.buf[n - 1] = 'i',
+        c if c == s.buf[n - 2] && !is_vowel(c) && !matches!(c, 'l' | 's' | 'z') => s.cut(1),
         _ => {}
     }
 }
@@ -114,5 +159,8 @@ mod tests {
         assert_eq!(stem(""), "");
         assert_eq!(stem("ok"), "ok");
         assert_eq!(stem("analysis"), "analysis");
+        for word in ["evaluating", "cities", "ok", ""] {
+            assert_eq!(stem_hash(word), hash_word(&stem(word)), "{word}");
+        }
     }
 }

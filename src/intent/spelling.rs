@@ -18,13 +18,13 @@
 //! candidate (a handful). Memory: the words, their counts and about m + 1 variant
 //! entries per word.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 use crate::text::{next_token, Normalized, Normalizer};
 
 use super::lexicon::WordList;
-use super::morphology::stem;
+use super::morphology::stem_hash;
+use super::word_hash::{hash_chars, hash_chars_skipping, hash_word, HashedMap, HashedSet};
 
 /// Known words shorter than this are never a correction.
 pub(crate) const MIN_WORD_CHARS: usize = 4;
@@ -67,16 +67,19 @@ impl ReadAs {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Spelling {
     options: SpellingOptions,
-    /// Distinct known words of letters, sorted.
+    /// Distinct words of the training texts, sorted.
     words: Vec<Box<str>>,
     /// How often each word occurs in the training texts.
     counts: Vec<u32>,
-    /// Hash of a word or of one of its one-char deletions -> range of `candidates`.
-    variants: HashMap<u64, (u32, u32), BuildHasherDefault<PassThroughHasher>>,
+    /// The hash of every word.
+    known: HashedSet,
+    /// Hash of a word that can be corrected to, or of one of its one-char deletions ->
+    /// range of `candidates`.
+    variants: HashedMap<(u32, u32)>,
     /// Word ids, grouped by variant.
     candidates: Vec<u32>,
-    /// Stem -> the most frequent known word with that stem.
-    stems: HashMap<String, u32>,
+    /// Hash of a stem -> the most frequent word that can be read as, with that stem.
+    stems: HashedMap<u32>,
 }
 
 impl Spelling {
@@ -97,7 +100,7 @@ impl Spelling {
             let mut pos = 0;
             while let Some(range) = next_token(text, &mut pos) {
                 let word = &text[range];
-                if indexable(word) {
+                if word.chars().count() <= MAX_WORD_CHARS {
                     match counts.get_mut(word) {
                         Some(count) => *count = count.saturating_add(1),
                         None => {
@@ -110,15 +113,12 @@ impl Spelling {
         Spelling::from_counts(options, counts)
     }
 
-    /// Indexes words with their counts (words that cannot be corrected to are dropped).
+    /// Indexes words with their counts.
     pub(crate) fn from_counts(
         options: SpellingOptions,
         counts: impl IntoIterator<Item = (String, u32)>,
     ) -> Spelling {
-        let sorted: BTreeMap<String, u32> = counts
-            .into_iter()
-            .filter(|(word, _)| indexable(word))
-            .collect();
+        let sorted: BTreeMap<String, u32> = counts.into_iter().collect();
         let mut spelling = Spelling {
             options,
             ..Spelling::default()
@@ -126,18 +126,22 @@ impl Spelling {
         let mut pairs: Vec<(u64, u32)> = Vec::new();
         let mut chars = Vec::new();
         for (id, (word, count)) in sorted.into_iter().enumerate() {
-            chars.clear();
-            chars.extend(word.chars());
-            if options.typos {
-                for_each_variant(&chars, |h| pairs.push((h, id as u32)));
-            }
-            if options.forms {
-                let better = |&other: &u32| count > spelling.counts[other as usize];
-                let stem = stem(&word);
-                match spelling.stems.get(&stem) {
-                    Some(other) if !better(other) => {}
-                    _ => {
-                        spelling.stems.insert(stem, id as u32);
+            spelling.known.insert(hash_word(&word));
+            if indexable(&word) {
+                chars.clear();
+                chars.extend(word.chars());
+                if options.typos {
+                    for_each_variant(&chars, |h| pairs.push((h, id as u32)));
+                }
+                if options.forms {
+                    // The most frequent word of a stem stands for it; ties to the first.
+                    let stem = stem_hash(&word);
+                    let counts = &spelling.counts;
+                    match spelling.stems.get(&stem) {
+                        Some(&other) if counts[other as usize] >= count => {}
+                        _ => {
+                            spelling.stems.insert(stem, id as u32);
+                        }
                     }
                 }
             }
@@ -160,9 +164,14 @@ impl Spelling {
         spelling
     }
 
-    /// Whether there is no word to correct to.
+    /// Whether there is no word to read another as.
     pub(crate) fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.variants.is_empty() && self.stems.is_empty()
+    }
+
+    /// Whether `word` is a word of the training texts.
+    pub(crate) fn knows(&self, word: &str) -> bool {
+        self.known.contains(&hash_word(word))
     }
 
     /// The options it was built with.
@@ -175,11 +184,11 @@ impl Spelling {
     /// unless it is a common English word (with that option), as the known word it is
     /// one typo away from. `None` when it reads as itself.
     pub(crate) fn read(&self, word: &str) -> Option<ReadAs> {
-        if self.words.is_empty() || !word.chars().all(char::is_alphabetic) {
+        if self.is_empty() || !word.chars().all(char::is_alphabetic) {
             return None;
         }
         if self.options.forms && word.len() >= MIN_WORD_CHARS {
-            if let Some(&id) = self.stems.get(&stem(word)) {
+            if let Some(&id) = self.stems.get(&stem_hash(word)) {
                 if *self.words[id as usize] != *word {
                     return Some(ReadAs::Form(id));
                 }
@@ -210,7 +219,7 @@ impl Spelling {
     /// several are; `None` if there is none or `word` is not a word of letters (or is
     /// a known word itself).
     pub(crate) fn correct(&self, word: &str) -> Option<u32> {
-        if self.words.is_empty() {
+        if self.variants.is_empty() {
             return None;
         }
         let mut buf = ['\0'; MAX_WORD_CHARS + 1];
@@ -272,8 +281,9 @@ impl Spelling {
         self.words.iter().map(|w| w.len() + 16).sum::<usize>()
             + self.counts.capacity() * 4
             + self.variants.capacity() * 24
+            + self.known.capacity() * 8
             + self.candidates.capacity() * 4
-            + self.stems.keys().map(|k| k.len() + 40).sum::<usize>()
+            + self.stems.capacity() * 12
     }
 }
 
@@ -285,27 +295,10 @@ fn indexable(word: &str) -> bool {
 
 /// Calls `f` with the hash of `chars` and of each string made by deleting one char.
 fn for_each_variant(chars: &[char], mut f: impl FnMut(u64)) {
-    f(hash_skipping(chars, usize::MAX));
+    f(hash_chars(chars));
     for i in 0..chars.len() {
-        f(hash_skipping(chars, i));
+        f(hash_chars_skipping(chars, i));
     }
-}
-
-/// FNV-1a over the chars except the one at `skip`, then a final mix (the map takes
-/// the hash as it is).
-fn hash_skipping(chars: &[char], skip: usize) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, &c) in chars.iter().enumerate() {
-        if i != skip {
-            h ^= u64::from(u32::from(c));
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
 }
 
 /// Whether `a` and `b` are exactly one edit apart: one char deleted, inserted or
@@ -325,26 +318,6 @@ pub(crate) fn one_edit_apart(a: &[char], b: &[char]) -> bool {
         (0, 1) | (1, 0) | (1, 1) => true,
         (2, 2) => a[0] == b[1] && a[1] == b[0],
         _ => false,
-    }
-}
-
-/// The keys of the variant map are already hashes.
-#[derive(Default)]
-struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 
@@ -442,7 +415,18 @@ mod tests {
         let known =
             Spelling::from_texts(TYPOS, &normalizer, ["Book a DEMO", "demo day", "42 demos?"]);
         let counts: Vec<(&str, u32)> = known.counts().collect();
-        assert_eq!(counts, [("book", 1), ("demo", 2), ("demos", 1)]);
+        assert_eq!(
+            counts,
+            [
+                ("42", 1),
+                ("a", 1),
+                ("book", 1),
+                ("day", 1),
+                ("demo", 2),
+                ("demos", 1)
+            ]
+        );
+        assert!(known.knows("a") && known.knows("42") && !known.knows("dem"));
         let back = Spelling::from_counts(TYPOS, counts.iter().map(|&(w, c)| (w.to_string(), c)));
         assert_eq!(back.counts().collect::<Vec<_>>(), counts);
     }
