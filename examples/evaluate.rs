@@ -11,9 +11,9 @@
 //! time through the public API before their labels are looked at. The last line printed
 //! is one JSON object with the figures.
 //!
-//! `--no-typos`, `--no-forms` and `--no-lexicon` turn off the model's reading of typos,
-//! of other word forms, and its English word list (see `ModelOptions`), to measure what
-//! each brings.
+//! `--no-typos` and `--no-lexicon` turn off the model's reading of typos and its English
+//! word list, `--forms` turns on its reading of other word forms (see `ModelOptions`),
+//! to measure what each brings.
 //!
 //! `--min-in-scope X` and `--min-oos Y` make the run fail (exit code 1) when in-scope
 //! accuracy or out-of-scope recall falls below X or Y percent: CI's regression floor.
@@ -49,7 +49,7 @@ fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let usage = "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT] \
-                 [--no-typos] [--no-forms] [--no-lexicon]";
+                 [--no-typos] [--no-lexicon] [--forms]";
     let mut builder = IntentModel::builder();
     let mut args = std::env::args().skip(1);
     let mut dir = None;
@@ -70,8 +70,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             "--no-typos" => {
                 builder.read_typos(false);
             }
-            "--no-forms" => {
-                builder.read_word_forms(false);
+            "--forms" => {
+                builder.read_word_forms(true);
             }
             "--no-lexicon" => {
                 builder.lexicon(false);

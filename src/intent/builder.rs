@@ -142,7 +142,7 @@ impl IntentModelBuilder {
     }
 
     /// Whether another inflected form of a word the phrases used reads as that word
-    /// (default true). See [`ModelOptions::read_word_forms`].
+    /// (default false). See [`ModelOptions::read_word_forms`].
     pub fn read_word_forms(&mut self, yes: bool) -> &mut Self {
         self.options.read_word_forms = yes;
         self

@@ -11,6 +11,8 @@ mod model;
 mod morphology;
 mod options;
 mod rank;
+#[cfg(test)]
+mod reading_tests;
 mod spelling;
 mod training;
 mod types;
