@@ -38,6 +38,14 @@ pub(super) struct Reading {
     read_as: ReadAs,
 }
 
+/// What detection needs of an analysis, the readings borrowed.
+struct Found<'a> {
+    keywords: Vec<KeywordHit>,
+    unknown: f32,
+    readings: &'a [Reading],
+    truncated: bool,
+}
+
 /// What analyzing a message found beside its scores.
 pub(super) struct Analysis {
     pub(super) keywords: Vec<KeywordHit>,
@@ -50,6 +58,14 @@ pub(super) struct Analysis {
 thread_local! {
     /// The normalized message with its typos replaced by the words they were read as.
     static READ_AS: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last message's readings, kept so that detection does not allocate for them.
+    static READINGS: RefCell<Vec<Reading>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Hands the readings' buffer back for the next message on this thread.
+fn recycle(mut readings: Vec<Reading>) {
+    readings.clear();
+    READINGS.with(|buffer| *buffer.borrow_mut() = readings);
 }
 
 impl Inner {
@@ -59,7 +75,9 @@ impl Inner {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let unknown = self.analyze(text, &mut normalized, &mut scratch).unknown;
+            let analysis = self.analyze(text, &mut normalized, &mut scratch);
+            let unknown = analysis.unknown;
+            recycle(analysis.readings);
             scratch.normalized = normalized;
             let (best, score) =
                 scratch
@@ -96,7 +114,8 @@ impl Inner {
         }
         // Readings first, so that the message is vectorized and scored once and a
         // typo is not spelled out n-gram by n-gram.
-        let readings = self.read_unseen(normalized.as_str());
+        let mut readings = READINGS.with(|buffer| std::mem::take(&mut *buffer.borrow_mut()));
+        self.read_unseen(normalized.as_str(), &mut readings);
         if readings.is_empty() {
             self.score(normalized.as_str(), &hits, scratch);
         } else {
@@ -134,10 +153,10 @@ impl Inner {
     /// The words of the normalized `text` that the training texts never used and that
     /// read as one they did, in message order. Tokens are numbered as the scorer
     /// numbers them.
-    fn read_unseen(&self, text: &str) -> Vec<Reading> {
-        let mut readings = Vec::new();
+    fn read_unseen(&self, text: &str, readings: &mut Vec<Reading>) {
+        readings.clear();
         if self.spelling.is_empty() {
-            return readings;
+            return;
         }
         let mut pos = 0;
         let mut token = 0u32;
@@ -156,7 +175,6 @@ impl Inner {
             }
             token = token.saturating_add(1);
         }
-        readings
     }
 
     /// Writes `text` with each reading's word in place of the typo into `out`.
@@ -295,9 +313,19 @@ impl IntentModel {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let analysis = inner.analyze(text, &mut normalized, &mut scratch);
-            let detection =
-                self.detection_from(&mut scratch, &normalized, text, analysis, truncated);
+            let Analysis {
+                keywords,
+                unknown,
+                readings,
+            } = inner.analyze(text, &mut normalized, &mut scratch);
+            let found = Found {
+                keywords,
+                unknown,
+                readings: &readings,
+                truncated,
+            };
+            let detection = self.detection_from(&mut scratch, &normalized, text, found);
+            recycle(readings);
             let read = read(text, &normalized);
             scratch.normalized = normalized;
             (detection, read)
@@ -309,15 +337,15 @@ impl IntentModel {
         scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
-        analysis: Analysis,
-        truncated: bool,
+        found: Found<'_>,
     ) -> Detection {
         let inner = &*self.inner;
-        let Analysis {
+        let Found {
             keywords,
             unknown,
             readings,
-        } = analysis;
+            truncated,
+        } = found;
         let (top, count) = best_scores(&scratch.scores);
         let alternatives: Vec<IntentScore> = top[..count]
             .iter()
@@ -332,7 +360,7 @@ impl IntentModel {
             .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
             .map(|a| a.intent.clone());
         let evidence = if count > 0 {
-            self.evidence(scratch, normalized, text, &readings, top[0].0)
+            self.evidence(scratch, normalized, text, readings, top[0].0)
         } else {
             Vec::new()
         };
@@ -385,15 +413,11 @@ impl IntentModel {
             .iter()
             .filter(|r| !best.iter().any(|b| b.0 == r.token as usize))
             .map(|r| (r.token as usize, sums[r.token as usize]));
-        let shown: Vec<(usize, f32)> = best
+        let evidence = best
             .iter()
             .copied()
             .filter(|b| b.0 != usize::MAX)
             .chain(read)
-            .collect();
-        scratch.sums = sums;
-        shown
-            .into_iter()
             .filter_map(|(token, weight)| {
                 let span =
                     normalized.original_span(normalized_range(scratch, readings, token as u32)?);
@@ -408,7 +432,9 @@ impl IntentModel {
                     read_as,
                 })
             })
-            .collect()
+            .collect();
+        scratch.sums = sums;
+        evidence
     }
 
     /// The no-intent threshold on the calibrated confidence.
