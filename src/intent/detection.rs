@@ -49,7 +49,7 @@ pub struct Detection {
     pub keywords: Vec<KeywordHit>,
     /// The words that drove the best candidate's score, strongest first (at most
     /// three), followed by any other word read as a known word (see
-    /// [`Evidence::read_as`]).
+    /// [`Evidence::read_as`]) that pushed it too.
     pub evidence: Vec<Evidence>,
     /// Whether the message was longer than the model's limit and cut before scoring.
     pub truncated: bool,

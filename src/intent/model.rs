@@ -375,8 +375,8 @@ impl IntentModel {
     }
 
     /// Sums each token's feature contributions to `class` and keeps the top three,
-    /// then every typo read as a known word that is not among them, whatever its
-    /// weight: what the model read the message as is part of why.
+    /// then every other word read as a known word that pushed the score too: what the
+    /// model read the message as is part of why.
     fn evidence(
         &self,
         scratch: &mut scorer::Scratch,
@@ -411,7 +411,9 @@ impl IntentModel {
         }
         let read = readings
             .iter()
-            .filter(|r| !best.iter().any(|b| b.0 == r.token as usize))
+            .filter(|r| {
+                !best.iter().any(|b| b.0 == r.token as usize) && sums[r.token as usize] > 0.0
+            })
             .map(|r| (r.token as usize, sums[r.token as usize]));
         let evidence = best
             .iter()

@@ -112,8 +112,9 @@ fn readings_follow_the_options() {
 #[test]
 fn every_reading_shows_in_the_evidence() {
     let model = model(|_| {});
-    // Four readings: more than the three strongest words the evidence keeps.
-    let text = "pasword pasword qoute qoute";
+    // Four readings for the intent: more than the three strongest words the evidence
+    // keeps.
+    let text = "qoute qoute qoute qoute";
     let readings = read_as(&model, text);
     assert_eq!(readings.len(), 4, "{readings:?}");
 }
