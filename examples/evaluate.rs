@@ -11,6 +11,10 @@
 //! time through the public API before their labels are looked at. The last line printed
 //! is one JSON object with the figures.
 //!
+//! `--no-typos` and `--no-lexicon` turn off the model's reading of typos and its English
+//! word list, `--forms` turns on its reading of other word forms (see `ModelOptions`),
+//! to measure what each brings.
+//!
 //! `--min-in-scope X` and `--min-oos Y` make the run fail (exit code 1) when in-scope
 //! accuracy or out-of-scope recall falls below X or Y percent: CI's regression floor.
 
@@ -44,7 +48,9 @@ fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let usage = "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT]";
+    let usage = "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT] \
+                 [--no-typos] [--no-lexicon] [--forms]";
+    let mut builder = IntentModel::builder();
     let mut args = std::env::args().skip(1);
     let mut dir = None;
     let (mut min_in_scope, mut min_oos) = (None, None);
@@ -60,6 +66,15 @@ fn main() -> Result<(), Box<dyn Error>> {
                 } else {
                     min_oos = Some(value);
                 }
+            }
+            "--no-typos" => {
+                builder.read_typos(false);
+            }
+            "--forms" => {
+                builder.read_word_forms(true);
+            }
+            "--no-lexicon" => {
+                builder.lexicon(false);
             }
             _ if dir.is_none() => dir = Some(arg),
             _ => return Err(usage.into()),
@@ -91,7 +106,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         entry.push(line.text.clone());
     }
-    let mut builder = IntentModel::builder();
     for id in &order {
         builder.intent(Intent::new(id.clone()).phrases(phrases[id].iter().cloned()));
     }
@@ -141,9 +155,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut in_scope_right = 0usize;
     let mut oos = 0usize;
     let mut oos_right = 0usize;
+    // The best candidate, threshold or not: how well the intents are told apart.
+    let mut top1_right = 0usize;
     // Per label (oos included as a label): true positives, predicted, actual.
     let mut per_label: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
-    for (line, predicted) in test.iter().zip(&predictions) {
+    for ((line, predicted), detection) in test.iter().zip(&predictions).zip(&detections) {
+        if line.intent != OOS && detection.best_candidate() == Some(line.intent.as_str()) {
+            top1_right += 1;
+        }
         let predicted = predicted.as_deref().unwrap_or(OOS);
         let right = predicted == line.intent;
         if line.intent == OOS {
@@ -215,6 +234,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "train": train.len(),
         "test": test.len(),
         "in_scope_acc": pct(in_scope_right, in_scope),
+        "top1_in_scope_acc": pct(top1_right, in_scope),
         "oos_recall": pct(oos_right, oos),
         "overall_acc": pct(in_scope_right + oos_right, in_scope + oos),
         "macro_f1": if labels > 0 { Some(f1_sum * 100.0 / labels as f64) } else { None },

@@ -135,6 +135,27 @@ impl IntentModelBuilder {
         self
     }
 
+    /// Whether a word the phrases never used but one typo away from one they did is
+    /// read as that word (default true). See [`ModelOptions::read_typos`].
+    pub fn read_typos(&mut self, yes: bool) -> &mut Self {
+        self.options.read_typos = yes;
+        self
+    }
+
+    /// Whether another inflected form of a word the phrases used reads as that word
+    /// (default false). See [`ModelOptions::read_word_forms`].
+    pub fn read_word_forms(&mut self, yes: bool) -> &mut Self {
+        self.options.read_word_forms = yes;
+        self
+    }
+
+    /// Whether the built-in English word list keeps common words from being read as
+    /// typos (default true). See [`ModelOptions::lexicon`].
+    pub fn lexicon(&mut self, yes: bool) -> &mut Self {
+        self.options.lexicon = yes;
+        self
+    }
+
     /// Size limits checked when building (see [`Limits`] for the defaults).
     pub fn limits(&mut self, limits: Limits) -> &mut Self {
         self.options.limits = limits;
@@ -238,6 +259,7 @@ impl IntentModelBuilder {
             intents: &self.intents,
             negatives: &self.negatives,
             max_message_len: self.options.limits.max_message_len,
+            spelling: self.options.spelling(),
             normalizer,
             keywords,
             ids,

@@ -26,6 +26,11 @@ pub struct Evidence {
     pub span: Range<usize>,
     /// Its contribution to the intent's raw score (positive: for the intent).
     pub weight: f32,
+    /// The known word this one was read as, when the model had never seen it but it is
+    /// one typo away from a word it knows ("qoute" read as "quote"); `None` when it was
+    /// read as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
 }
 
 /// What a message wants. The default is the detection of an empty message: no intent,
@@ -56,7 +61,9 @@ pub struct Detection {
     pub alternatives: Vec<IntentScore>,
     /// Keyword triggers found in the message.
     pub keywords: Vec<KeywordHit>,
-    /// The words that drove the best candidate's score, strongest first.
+    /// The words that drove the best candidate's score, strongest first (at most
+    /// three), followed by any other word read as a known word (see
+    /// [`Evidence::read_as`]) that pushed it too.
     pub evidence: Vec<Evidence>,
     /// Whether the message was longer than the model's limit and cut before scoring.
     pub truncated: bool,

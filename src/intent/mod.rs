@@ -6,11 +6,17 @@
 mod builder;
 mod calibration;
 mod detection;
+mod lexicon;
 mod model;
+mod morphology;
 mod options;
 mod rank;
+#[cfg(test)]
+mod reading_tests;
+mod spelling;
 mod training;
 mod types;
+mod word_hash;
 
 pub use builder::IntentModelBuilder;
 pub use detection::{Detection, Evidence, IntentScore};

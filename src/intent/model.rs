@@ -1,6 +1,8 @@
 //! [`IntentModel`]: detection on a trained model.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::keywords::{KeywordHit, KeywordMatcher, NegationPolicy};
@@ -10,6 +12,7 @@ use crate::text::{Normalized, Normalizer};
 use super::calibration::{Calibration, Observation};
 use super::detection::{Detection, Evidence, IntentScore};
 use super::rank::best_scores;
+use super::spelling::{ReadAs, Spelling};
 
 /// A detection is flagged as ambiguous only when its best candidate reaches this fraction
 /// of the no-intent threshold.
@@ -24,6 +27,49 @@ pub(super) struct Inner {
     pub(super) linear: LinearModel,
     pub(super) calibration: Calibration,
     pub(super) max_message_len: usize,
+    /// The training texts' words, for reading a typo as the word it misspells.
+    pub(super) spelling: Spelling,
+}
+
+/// An unseen word of a message read as a known word one edit away.
+#[derive(Clone, Debug)]
+pub(super) struct Reading {
+    /// The word's token index in the message.
+    token: u32,
+    /// Its byte range in the normalized message.
+    range: Range<usize>,
+    /// The known word it was read as.
+    read_as: ReadAs,
+}
+
+/// What detection needs of an analysis, the readings borrowed.
+struct Found<'a> {
+    keywords: Vec<KeywordHit>,
+    unknown: f32,
+    readings: &'a [Reading],
+    truncated: bool,
+}
+
+/// What analyzing a message found beside its scores.
+pub(super) struct Analysis {
+    pub(super) keywords: Vec<KeywordHit>,
+    /// Unknown words not covered by a keyword hit, after typo reading.
+    pub(super) unknown: f32,
+    /// The typos read as known words, in message order.
+    pub(super) readings: Vec<Reading>,
+}
+
+thread_local! {
+    /// The normalized message with its typos replaced by the words they were read as.
+    static READ_AS: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The last message's readings, kept so that detection does not allocate for them.
+    static READINGS: RefCell<Vec<Reading>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Hands the readings' buffer back for the next message on this thread.
+fn recycle(mut readings: Vec<Reading>) {
+    readings.clear();
+    READINGS.with(|buffer| *buffer.borrow_mut() = readings);
 }
 
 impl Inner {
@@ -33,7 +79,9 @@ impl Inner {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let unknown = self.analyze(text, &mut normalized, &mut scratch).1;
+            let analysis = self.analyze(text, &mut normalized, &mut scratch);
+            let unknown = analysis.unknown;
+            recycle(analysis.readings);
             scratch.normalized = normalized;
             let (top, count) = best_scores(&scratch.scores);
             let (best, score) = if count > 0 {
@@ -56,27 +104,106 @@ impl Inner {
         })
     }
 
-    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`. Returns
-    /// the keyword hits and the number of unknown words not covered by a keyword hit (a
-    /// typo of a keyword is not a sign of an off-topic message).
-    fn analyze(
+    /// Normalizes, finds keywords, vectorizes and scores `text` into `scratch`, reading
+    /// unseen words one edit away from a known word as that word. Returns the keyword
+    /// hits, the number of unknown words not covered by a keyword hit (a typo of a
+    /// keyword is not a sign of an off-topic message), and the typos read.
+    pub(super) fn analyze(
         &self,
         text: &str,
         normalized: &mut Normalized,
         scratch: &mut scorer::Scratch,
-    ) -> (Vec<KeywordHit>, f32) {
+    ) -> Analysis {
         self.normalizer.normalize_into(text, normalized);
         let mut hits = Vec::new();
         if !self.keywords.is_empty() {
             self.keywords.find_normalized(normalized, &mut hits);
         }
+        // Readings first, so that the message is vectorized and scored once and a
+        // typo is not spelled out n-gram by n-gram.
+        let mut readings = READINGS.with(|buffer| std::mem::take(&mut *buffer.borrow_mut()));
+        self.read_unseen(normalized.as_str(), &mut readings);
+        if readings.is_empty() {
+            self.score(normalized.as_str(), &hits, scratch);
+        } else {
+            READ_AS.with(|read_as| {
+                let mut read_as = read_as.borrow_mut();
+                self.rewrite(normalized.as_str(), &readings, &mut read_as);
+                self.score(&read_as, &hits, scratch);
+            });
+        }
+        // A typo of a known word is that word; another form of one is a word the
+        // phrases never used, which still counts against confidence.
+        let forms = readings
+            .iter()
+            .filter(|r| matches!(r.read_as, ReadAs::Form(_)))
+            .count();
+        let unknown =
+            self.unknown_not_covered(normalized, &hits, &readings, scratch) + forms as f32;
+        Analysis {
+            keywords: hits,
+            unknown,
+            readings,
+        }
+    }
+
+    /// Vectorizes and scores the normalized `text` with the keyword `hits` into `scratch`.
+    fn score(&self, text: &str, hits: &[KeywordHit], scratch: &mut scorer::Scratch) {
         let keyword_features = hits.iter().filter_map(|hit| {
             let class = *self.class_index.get(&*hit.intent)?;
             Some(scorer::keyword_feature(class, hit.negated))
         });
-        self.linear
-            .vectorize(normalized.as_str(), keyword_features, scratch);
+        self.linear.vectorize(text, keyword_features, scratch);
         self.linear.score(scratch);
+    }
+
+    /// The words of the normalized `text` that the training texts never used and that
+    /// read as one they did, in message order. Tokens are numbered as the scorer
+    /// numbers them.
+    fn read_unseen(&self, text: &str, readings: &mut Vec<Reading>) {
+        readings.clear();
+        if self.spelling.is_empty() {
+            return;
+        }
+        let mut pos = 0;
+        let mut token = 0u32;
+        while let Some(range) = crate::text::next_token(text, &mut pos) {
+            // Words of one or two chars are never read as another (nor numbers).
+            let word = &text[range.clone()];
+            if word.len() >= 3 && !word.as_bytes()[0].is_ascii_digit() && !self.spelling.knows(word)
+            {
+                if let Some(read_as) = self.spelling.read(word) {
+                    readings.push(Reading {
+                        token,
+                        range,
+                        read_as,
+                    });
+                }
+            }
+            token = token.saturating_add(1);
+        }
+    }
+
+    /// Writes `text` with each reading's word in place of the typo into `out`.
+    fn rewrite(&self, text: &str, readings: &[Reading], out: &mut String) {
+        out.clear();
+        let mut from = 0;
+        for reading in readings {
+            out.push_str(&text[from..reading.range.start]);
+            out.push_str(self.spelling.word(reading.read_as.word()));
+            from = reading.range.end;
+        }
+        out.push_str(&text[from..]);
+    }
+
+    /// How many unknown words of the last scored message no keyword hit covers.
+    fn unknown_not_covered(
+        &self,
+        normalized: &Normalized,
+        hits: &[KeywordHit],
+        readings: &[Reading],
+        scratch: &scorer::Scratch,
+    ) -> f32 {
         let mut unknown = scratch.unknown.len();
         if unknown > 0 && !hits.is_empty() {
             // Both lists are in message order (unknown tokens ascending, hits by
@@ -84,7 +211,7 @@ impl Inner {
             let mut next_hit = 0;
             let mut covered = 0;
             for &token in &scratch.unknown {
-                let Some(range) = scratch.word_range(token as usize) else {
+                let Some(range) = normalized_range(scratch, readings, token) else {
                     continue;
                 };
                 let span = normalized.original_span(range);
@@ -101,8 +228,34 @@ impl Inner {
             }
             unknown -= covered;
         }
-        (hits, unknown as f32)
+        unknown as f32
     }
+}
+
+/// The byte range in the normalized message of word `token` of the last scored text,
+/// which is the message with `readings` in place of its typos: a reading is one word
+/// for one word, so tokens keep their numbers and only shift by the readings before
+/// them.
+fn normalized_range(
+    scratch: &scorer::Scratch,
+    readings: &[Reading],
+    token: u32,
+) -> Option<Range<usize>> {
+    let range = scratch.word_range(token as usize)?;
+    let mut shift: isize = 0;
+    for reading in readings {
+        if reading.token == token {
+            return Some(reading.range.clone());
+        }
+        if reading.token > token {
+            break;
+        }
+        let read_len = scratch.word_range(reading.token as usize)?.len();
+        shift += read_len as isize - reading.range.len() as isize;
+    }
+    let start = range.start.checked_add_signed(-shift)?;
+    let end = range.end.checked_add_signed(-shift)?;
+    Some(start..end)
 }
 
 /// A trained intent model. Immutable, `Send + Sync`, and cheap to clone.
@@ -169,15 +322,19 @@ impl IntentModel {
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let mut normalized = std::mem::take(&mut scratch.normalized);
-            let (keywords, unknown) = inner.analyze(text, &mut normalized, &mut scratch);
-            let detection = self.detection_from(
-                &mut scratch,
-                &normalized,
-                text,
+            let Analysis {
                 keywords,
                 unknown,
+                readings,
+            } = inner.analyze(text, &mut normalized, &mut scratch);
+            let found = Found {
+                keywords,
+                unknown,
+                readings: &readings,
                 truncated,
-            );
+            };
+            let detection = self.detection_from(&mut scratch, &normalized, text, found);
+            recycle(readings);
             let read = read(text, &normalized);
             scratch.normalized = normalized;
             (detection, read)
@@ -189,11 +346,15 @@ impl IntentModel {
         scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
-        keywords: Vec<KeywordHit>,
-        unknown: f32,
-        truncated: bool,
+        found: Found<'_>,
     ) -> Detection {
         let inner = &*self.inner;
+        let Found {
+            keywords,
+            unknown,
+            readings,
+            truncated,
+        } = found;
         let (top, count) = best_scores(&scratch.scores);
         let alternatives: Vec<IntentScore> = top[..count]
             .iter()
@@ -213,7 +374,7 @@ impl IntentModel {
             .filter(|a| a.confidence >= self.threshold && normalized_has_content(normalized))
             .map(|a| a.intent.clone());
         let evidence = match best {
-            Some((&(class, _), _)) => self.evidence(scratch, normalized, text, class),
+            Some((&(class, _), _)) => self.evidence(scratch, normalized, text, readings, class),
             None => Vec::new(),
         };
         let ambiguous = self.ambiguous_pair(&alternatives, &declined);
@@ -229,12 +390,15 @@ impl IntentModel {
         }
     }
 
-    /// Sums each token's feature contributions to `class` and keeps the top three.
+    /// Sums each token's feature contributions to `class` and keeps the top three,
+    /// then every other word read as a known word that pushed the score too: what the
+    /// model read the message as is part of why.
     fn evidence(
         &self,
         scratch: &mut scorer::Scratch,
         normalized: &Normalized,
         text: &str,
+        readings: &[Reading],
         class: usize,
     ) -> Vec<Evidence> {
         let vector = &scratch.vector;
@@ -261,20 +425,34 @@ impl IntentModel {
                 best[at] = (token, weight);
             }
         }
-        scratch.sums = sums;
-        // The vectorizer kept each token's range: no second pass over the text.
-        let ranges = best.map(|(token, _)| scratch.word_range(token));
-        best.iter()
-            .zip(ranges)
-            .filter_map(|(&(_, weight), range)| {
-                let span = normalized.original_span(range?);
+        let read = readings
+            .iter()
+            .filter(|r| {
+                !best.iter().any(|b| b.0 == r.token as usize) && sums[r.token as usize] > 0.0
+            })
+            .map(|r| (r.token as usize, sums[r.token as usize]));
+        let evidence = best
+            .iter()
+            .copied()
+            .filter(|b| b.0 != usize::MAX)
+            .chain(read)
+            .filter_map(|(token, weight)| {
+                let span =
+                    normalized.original_span(normalized_range(scratch, readings, token as u32)?);
+                let read_as = readings
+                    .iter()
+                    .find(|r| r.token as usize == token)
+                    .map(|r| self.inner.spelling.word(r.read_as.word()).to_string());
                 Some(Evidence {
                     text: text.get(span.clone())?.to_string(),
                     span,
                     weight,
+                    read_as,
                 })
             })
-            .collect()
+            .collect();
+        scratch.sums = sums;
+        evidence
     }
 
     /// The best two candidates when they are too close to call: their confidences differ
@@ -347,6 +525,7 @@ impl IntentModel {
     /// Approximate heap memory held by the model, in bytes.
     pub fn model_bytes(&self) -> usize {
         self.inner.linear.bytes()
+            + self.inner.spelling.bytes()
             + self.inner.ids.iter().map(|id| id.len() + 32).sum::<usize>() * 2
             + std::mem::size_of::<Inner>()
     }

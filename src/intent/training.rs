@@ -11,6 +11,7 @@ use crate::text::{Normalized, Normalizer};
 
 use super::calibration::{Calibration, Observation};
 use super::model::Inner;
+use super::spelling::{Spelling, SpellingOptions};
 use super::types::Intent;
 
 /// The generator that deals calibration folds: one fixed stream, so that the same data
@@ -22,6 +23,7 @@ pub(super) struct Prepared<'a> {
     pub(super) intents: &'a [Intent],
     pub(super) negatives: &'a [String],
     pub(super) max_message_len: usize,
+    pub(super) spelling: SpellingOptions,
     pub(super) normalizer: Normalizer,
     pub(super) keywords: KeywordMatcher,
     pub(super) ids: Vec<Arc<str>>,
@@ -84,6 +86,11 @@ impl Prepared<'_> {
             linear,
             calibration: Calibration::PRIOR,
             max_message_len: self.max_message_len,
+            spelling: Spelling::from_texts(
+                self.spelling,
+                &self.normalizer,
+                examples.iter().map(|e| e.0),
+            ),
         }
     }
 
