@@ -1,0 +1,218 @@
+//! The solver's weights as it leaves them, before they are laid out for detection:
+//! block by block of [`CLASS_BLOCK`] classes, feature-major within a block, nonzero
+//! weights only.
+//!
+//! A feature's row (its weights for every class) is read across the blocks, in class
+//! order. This costs 4 bytes per nonzero weight and 6 per feature and block, about a
+//! third of a list of (feature, weight) pairs per class plus the feature-major copy
+//! made from it, and it is written block by block as the solver finishes each.
+//!
+//! Complexity: storing a block is O(features × CLASS_BLOCK); reading a row is
+//! O(blocks + its nonzero weights).
+
+use super::solver::CLASS_BLOCK;
+
+/// Which classes of a block have a weight for one feature: bit `k` for the block's
+/// `k`-th class.
+type Mask = u16;
+
+// One bit per class of a block.
+const _: () = assert!(CLASS_BLOCK <= Mask::BITS as usize);
+
+/// Every class's nonzero weights, by block of classes.
+#[derive(Debug, Default)]
+pub(super) struct SolvedWeights {
+    blocks: Vec<Block>,
+    vocab: usize,
+}
+
+/// One block's nonzero weights, feature by feature.
+#[derive(Debug)]
+struct Block {
+    /// The block's first class.
+    first: usize,
+    /// Per feature, where its weights start in `weight`; one more entry at the end.
+    start: Vec<u32>,
+    /// Per feature, which classes have a weight.
+    mask: Vec<Mask>,
+    /// The nonzero weights, by feature, then class.
+    weight: Vec<f32>,
+}
+
+impl SolvedWeights {
+    /// No weights yet, for `vocab` features.
+    pub(super) fn new(vocab: usize) -> Self {
+        SolvedWeights {
+            blocks: Vec::new(),
+            vocab,
+        }
+    }
+
+    /// Stores the block of classes starting at `first`: `rows` holds `CLASS_BLOCK`
+    /// weights per feature (at least `vocab` rows), of which the first `len` are the
+    /// block's classes. The block must follow the one stored before it.
+    ///
+    /// A block has at most `len × vocab` weights, which the caller keeps below
+    /// `u32::MAX` (see `cost::MAX_MODEL_WEIGHTS`).
+    pub(super) fn push_block(&mut self, first: usize, len: usize, rows: &[f32]) {
+        let mut block = Block {
+            first,
+            start: Vec::with_capacity(self.vocab + 1),
+            mask: Vec::with_capacity(self.vocab),
+            weight: Vec::new(),
+        };
+        for row in rows.chunks_exact(CLASS_BLOCK).take(self.vocab) {
+            block.start.push(block.weight.len() as u32);
+            let mut mask: Mask = 0;
+            for (k, &w) in row[..len].iter().enumerate() {
+                if w != 0.0 {
+                    mask |= 1 << k;
+                    block.weight.push(w);
+                }
+            }
+            block.mask.push(mask);
+        }
+        block.start.push(block.weight.len() as u32);
+        block.weight.shrink_to_fit();
+        self.blocks.push(block);
+    }
+}
+
+/// Every class's nonzero weights, feature-major: one contiguous row per feature, its
+/// classes in order. What laying out and precomputing read, one row at a time.
+#[derive(Debug)]
+pub(super) struct FeatureRows {
+    /// Where each feature's row starts in `class` and `weight`; one more at the end.
+    start: Vec<usize>,
+    class: Vec<u16>,
+    weight: Vec<f32>,
+}
+
+impl FeatureRows {
+    /// The rows of `solved`, whose blocks are freed as they are copied, so that the
+    /// two are not held whole at once.
+    pub(super) fn transpose(solved: SolvedWeights) -> FeatureRows {
+        let mut lens = vec![0usize; solved.vocab];
+        for block in &solved.blocks {
+            for (len, mask) in lens.iter_mut().zip(&block.mask) {
+                *len += mask.count_ones() as usize;
+            }
+        }
+        let mut start = Vec::with_capacity(solved.vocab + 1);
+        start.push(0usize);
+        for len in lens {
+            start.push(start[start.len() - 1] + len);
+        }
+        let nonzeros = start[solved.vocab];
+        // Zeroed, so only the pages written so far take memory.
+        let mut class = vec![0u16; nonzeros];
+        let mut weight = vec![0.0f32; nonzeros];
+        let mut fill = start.clone();
+        for block in solved.blocks {
+            for (f, (&mask, &at)) in block.mask.iter().zip(&block.start).enumerate() {
+                let (mut mask, mut at) = (mask, at as usize);
+                while mask != 0 {
+                    class[fill[f]] = (block.first + mask.trailing_zeros() as usize) as u16;
+                    weight[fill[f]] = block.weight[at];
+                    fill[f] += 1;
+                    at += 1;
+                    mask &= mask - 1;
+                }
+            }
+        }
+        FeatureRows {
+            start,
+            class,
+            weight,
+        }
+    }
+
+    /// The number of features.
+    pub(super) fn features(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// How many classes have a weight for `feature`.
+    pub(super) fn len(&self, feature: u32) -> usize {
+        let f = feature as usize;
+        self.start[f + 1] - self.start[f]
+    }
+
+    /// Feature `feature`'s classes and weights, in class order.
+    pub(super) fn row(&self, feature: u32) -> (&[u16], &[f32]) {
+        let f = feature as usize;
+        let range = self.start[f]..self.start[f + 1];
+        (&self.class[range.clone()], &self.weight[range])
+    }
+
+    /// Class `class`'s nonzero weights, by feature.
+    #[cfg(test)]
+    pub(super) fn of_class(&self, class: usize) -> Vec<(u32, f32)> {
+        let vocab = self.start.len() - 1;
+        (0..vocab as u32)
+            .filter_map(|f| {
+                let (classes, weights) = self.row(f);
+                let at = classes.iter().position(|&c| c as usize == class)?;
+                Some((f, weights[at]))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Stored block by block and transposed, the weights are each class's nonzero
+        /// weights, in feature then class order, for full and partial blocks.
+        #[test]
+        fn rows_hold_every_nonzero_weight_in_class_order(
+            classes in 1usize..40,
+            vocab in 0usize..12,
+            seed in any::<u64>(),
+        ) {
+            let mut rng = crate::seeded::Rng::seeded(seed);
+            // weights[class][feature], a third of them zero.
+            let weights: Vec<Vec<f32>> = (0..classes)
+                .map(|_| {
+                    (0..vocab)
+                        .map(|_| match rng.below(3) {
+                            0 => 0.0,
+                            _ => rng.below(1000) as f32 - 499.5,
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut solved = SolvedWeights::new(vocab);
+            for first in (0..classes).step_by(CLASS_BLOCK) {
+                let len = (classes - first).min(CLASS_BLOCK);
+                // CLASS_BLOCK per feature and a bias row; what is not the block's
+                // (7.0) is never read.
+                let mut rows = vec![7.0f32; (vocab + 1) * CLASS_BLOCK];
+                for f in 0..vocab {
+                    for k in 0..CLASS_BLOCK {
+                        if k < len {
+                            rows[f * CLASS_BLOCK + k] = weights[first + k][f];
+                        }
+                    }
+                }
+                solved.push_block(first, len, &rows);
+            }
+            let rows = FeatureRows::transpose(solved);
+            prop_assert_eq!(rows.features(), vocab);
+            for f in 0..vocab {
+                let expected: Vec<(u16, f32)> = (0..classes)
+                    .filter(|&c| weights[c][f] != 0.0)
+                    .map(|c| (c as u16, weights[c][f]))
+                    .collect();
+                let (got_classes, got_weights) = rows.row(f as u32);
+                let got: Vec<(u16, f32)> =
+                    got_classes.iter().copied().zip(got_weights.iter().copied()).collect();
+                prop_assert_eq!(rows.len(f as u32), expected.len());
+                prop_assert_eq!(got, expected);
+            }
+        }
+    }
+}
