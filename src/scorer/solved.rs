@@ -202,11 +202,16 @@ mod tests {
             }
             let rows = FeatureRows::transpose(solved);
             prop_assert_eq!(rows.features(), vocab);
-            for f in 0..vocab {
-                let expected: Vec<(u16, f32)> = (0..classes)
-                    .filter(|&c| weights[c][f] != 0.0)
-                    .map(|c| (c as u16, weights[c][f]))
-                    .collect();
+            // Each feature's (class, weight) pairs, nonzero only, in class order.
+            let mut by_feature: Vec<Vec<(u16, f32)>> = vec![Vec::new(); vocab];
+            for (c, row) in weights.iter().enumerate() {
+                for (pairs, &w) in by_feature.iter_mut().zip(row) {
+                    if w != 0.0 {
+                        pairs.push((c as u16, w));
+                    }
+                }
+            }
+            for (f, expected) in by_feature.into_iter().enumerate() {
                 let (got_classes, got_weights) = rows.row(f as u32);
                 let got: Vec<(u16, f32)> =
                     got_classes.iter().copied().zip(got_weights.iter().copied()).collect();

@@ -227,7 +227,7 @@ proptest::proptest! {
             .collect();
         let (solved, bias) = train_one_vs_rest(&x, &qd, &labels, classes, vocab, options);
         let rows = FeatureRows::transpose(solved);
-        for class in 0..classes {
+        for (class, &class_bias) in bias.iter().enumerate() {
             let y: Vec<f32> = labels
                 .iter()
                 .map(|&label| if label == Some(class) { 1.0 } else { -1.0 })
@@ -238,7 +238,7 @@ proptest::proptest! {
                 got[f as usize] = w;
             }
             let n = got.len() - 1;
-            got[n] = bias[class];
+            got[n] = class_bias;
             for (f, (a, b)) in got.iter().zip(&expected).enumerate() {
                 proptest::prop_assert!(
                     (a - b).abs() < 2e-3,
