@@ -110,7 +110,9 @@ impl IntentModelBuilder {
 
     /// Number of cross-validation folds used for calibration when no held-out examples
     /// are given (default 5). `0` or `1` skips calibration and uses a fixed mapping from
-    /// scores to confidence.
+    /// scores to confidence, and so does a count leaving fewer than two training
+    /// examples per fold: any count is accepted. Each fold trains one more model on the
+    /// others' examples, within the same [`Limits`] as the whole.
     pub fn calibration_folds(&mut self, folds: usize) -> &mut Self {
         self.options.calibration_folds = folds;
         self
