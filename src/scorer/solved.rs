@@ -1,23 +1,21 @@
-//! The solver's weights as it leaves them, before they are laid out for detection:
-//! block by block of [`CLASS_BLOCK`] classes, feature-major within a block, nonzero
-//! weights only.
+//! The solver's weights on their way to the layout, nonzero weights only:
+//! - [`SolvedWeights`]: block by block of classes (up to [`MAX_BLOCK`]), stored as the
+//!   solver finishes each: 4 bytes per weight, plus a class mask and an offset per feature
+//!   and block (6 bytes);
+//! - [`FeatureRows`]: the same weights feature by feature, each row one slice in class
+//!   order (6 bytes per weight), which laying out the model and precomputing its
+//!   character vectors read one row at a time. Transposing frees each block once
+//!   copied.
 //!
-//! A feature's row (its weights for every class) is read across the blocks, in class
-//! order. This costs 4 bytes per nonzero weight and 6 per feature and block, about a
-//! third of a list of (feature, weight) pairs per class plus the feature-major copy
-//! made from it, and it is written block by block as the solver finishes each.
-//!
-//! Complexity: storing a block is O(features × CLASS_BLOCK); reading a row is
-//! O(blocks + its nonzero weights).
-
-use super::solver::CLASS_BLOCK;
+//! Complexity: storing a block is O(features × block width); transposing is
+//! O(blocks × features + weights); reading a row is O(its length).
 
 /// Which classes of a block have a weight for one feature: bit `k` for the block's
 /// `k`-th class.
 type Mask = u16;
 
-// One bit per class of a block.
-const _: () = assert!(CLASS_BLOCK <= Mask::BITS as usize);
+/// The most classes a block may have: one bit each in a [`Mask`].
+pub(super) const MAX_BLOCK: usize = Mask::BITS as usize;
 
 /// Every class's nonzero weights, by block of classes.
 #[derive(Debug, Default)]
@@ -48,20 +46,21 @@ impl SolvedWeights {
         }
     }
 
-    /// Stores the block of classes starting at `first`: `rows` holds `CLASS_BLOCK`
-    /// weights per feature (at least `vocab` rows), of which the first `len` are the
-    /// block's classes. The block must follow the one stored before it.
+    /// Stores the block of classes starting at `first`: `rows` holds `width` weights per
+    /// feature (at least `vocab` rows), of which the first `len` are the block's
+    /// classes (`len <= width`, `len <= MAX_BLOCK`). The block must follow the one
+    /// stored before it.
     ///
     /// A block has at most `len × vocab` weights, which the caller keeps below
     /// `u32::MAX` (see `cost::MAX_MODEL_WEIGHTS`).
-    pub(super) fn push_block(&mut self, first: usize, len: usize, rows: &[f32]) {
+    pub(super) fn push_block(&mut self, first: usize, len: usize, width: usize, rows: &[f32]) {
         let mut block = Block {
             first,
             start: Vec::with_capacity(self.vocab + 1),
             mask: Vec::with_capacity(self.vocab),
             weight: Vec::new(),
         };
-        for row in rows.chunks_exact(CLASS_BLOCK).take(self.vocab) {
+        for row in rows.chunks_exact(width).take(self.vocab) {
             block.start.push(block.weight.len() as u32);
             let mut mask: Mask = 0;
             for (k, &w) in row[..len].iter().enumerate() {
@@ -164,6 +163,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The solver's block width.
+    const WIDTH: usize = 16;
+
     proptest! {
         /// Stored block by block and transposed, the weights are each class's nonzero
         /// weights, in feature then class order, for full and partial blocks.
@@ -186,19 +188,19 @@ mod tests {
                 })
                 .collect();
             let mut solved = SolvedWeights::new(vocab);
-            for first in (0..classes).step_by(CLASS_BLOCK) {
-                let len = (classes - first).min(CLASS_BLOCK);
-                // CLASS_BLOCK per feature and a bias row; what is not the block's
+            for first in (0..classes).step_by(WIDTH) {
+                let len = (classes - first).min(WIDTH);
+                // WIDTH per feature and a bias row; what is not the block's
                 // (7.0) is never read.
-                let mut rows = vec![7.0f32; (vocab + 1) * CLASS_BLOCK];
+                let mut rows = vec![7.0f32; (vocab + 1) * WIDTH];
                 for f in 0..vocab {
-                    for k in 0..CLASS_BLOCK {
+                    for k in 0..WIDTH {
                         if k < len {
-                            rows[f * CLASS_BLOCK + k] = weights[first + k][f];
+                            rows[f * WIDTH + k] = weights[first + k][f];
                         }
                     }
                 }
-                solved.push_block(first, len, &rows);
+                solved.push_block(first, len, WIDTH, &rows);
             }
             let rows = FeatureRows::transpose(solved);
             prop_assert_eq!(rows.features(), vocab);

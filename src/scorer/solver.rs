@@ -10,7 +10,7 @@ use std::ops::Range;
 use crate::seeded::Rng;
 
 use super::cost::Budget;
-use super::solved::SolvedWeights;
+use super::solved::{SolvedWeights, MAX_BLOCK};
 
 /// Training options.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +46,9 @@ pub(super) struct Matrix<'a> {
 /// of `CLASS_BLOCK` per feature: one cache line, and memory bounded however many
 /// intents there are.
 pub(super) const CLASS_BLOCK: usize = 16;
+
+// Which classes of a block have a weight is kept in one bit each.
+const _: () = assert!(CLASS_BLOCK <= MAX_BLOCK);
 
 /// Joint passes visit the examples in runs of this many consecutive rows, in random
 /// order: the rows are stored in random order already, and reading them in runs lets
@@ -134,7 +137,7 @@ pub(super) fn train_one_vs_rest(
                 .max()
                 .unwrap_or(0);
         }
-        solved.push_block(first, block, &joint.weights);
+        solved.push_block(first, block, CLASS_BLOCK, &joint.weights);
         bias.extend_from_slice(&joint.weights[vocab * CLASS_BLOCK..][..block]);
         first += block;
     }
