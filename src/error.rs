@@ -132,6 +132,18 @@ pub enum ErrorKind {
         /// The parser's message.
         message: String,
     },
+    /// Training the model would take more than a [`Limits`](crate::Limits) field
+    /// allows: the intents times their training data's features, counted before
+    /// training starts (see [`Limits::max_model_weights`](crate::Limits::max_model_weights)
+    /// and [`Limits::max_training_work`](crate::Limits::max_training_work)).
+    TrainingTooLarge {
+        /// The field over its value: `"max_model_weights"` or `"max_training_work"`.
+        field: &'static str,
+        /// The limit in force.
+        limit: usize,
+        /// What training would need.
+        actual: usize,
+    },
 }
 
 /// The kind of thing a name refers to, in [`ErrorKind::Unknown`].
@@ -301,6 +313,15 @@ impl fmt::Display for ErrorKind {
                 f.write_str("the keywords do not fit in the keyword matcher")
             }
             ErrorKind::Document { message } => f.write_str(message),
+            ErrorKind::TrainingTooLarge {
+                field,
+                limit,
+                actual,
+            } => write!(
+                f,
+                "training too large: {actual} intent-feature pairs (limit {limit}, \
+                 Limits::{field}); use fewer intents or phrases, or raise the limit"
+            ),
         }
     }
 }

@@ -54,6 +54,25 @@ pub struct Limits {
     pub max_keyword_len: usize,
     /// Rules of a flow (default 100,000).
     pub max_rules: usize,
+    /// Intents × distinct features of the training data: the most weights a trained
+    /// model may have (default 250,000,000). Features are the words, word pairs and
+    /// character n-grams of the phrases: some 10 to 40 new ones per new word. A model
+    /// takes one to three bytes per weight it has (plus about 100 bytes per feature and
+    /// up to 16 MiB of precomputed vectors) and training about six, so this bounds the
+    /// model's size and the memory training takes: intents of one phrase each have
+    /// weights for about a quarter of the pairs, intents of many phrases for far
+    /// fewer. Counted in time linear in the data, before the solver starts; over the
+    /// limit is an [`ErrorKind::TrainingTooLarge`](crate::ErrorKind::TrainingTooLarge)
+    /// at path `intents`. A model holds at most about 2^32 weights whatever this says.
+    pub max_model_weights: usize,
+    /// Intents × feature occurrences of the training data (each phrase's distinct
+    /// features, summed over the phrases): the work of one pass of the solver, which
+    /// makes at most ten (default 5,000,000,000). This bounds training time: one-vs-rest
+    /// trains every intent against every phrase. Checked like `max_model_weights`.
+    /// Both limits apply to each training: calibration on cross-validation folds (see
+    /// [`IntentModelBuilder::calibration_folds`](crate::IntentModelBuilder::calibration_folds))
+    /// trains once more per fold, each time on part of the data.
+    pub max_training_work: usize,
 }
 
 impl Default for Limits {
@@ -66,6 +85,9 @@ impl Default for Limits {
             max_keywords: 100_000,
             max_keyword_len: 256,
             max_rules: 100_000,
+            max_model_weights: 250_000_000,
+            // 2^32 and more do not fit a 32-bit usize: there the limit is its largest.
+            max_training_work: usize::try_from(5_000_000_000u64).unwrap_or(usize::MAX),
         }
     }
 }

@@ -102,7 +102,7 @@ pub(crate) struct Chosen {
     pub(crate) skills: SkillMatch,
     pub(crate) fallback_from: Option<usize>,
     /// For a weighted pick: the total weight of eligible members and which they were.
-    wrr: Option<(i64, Mask)>,
+    wrr: Option<(i128, Mask)>,
 }
 
 impl Chosen {
@@ -253,19 +253,21 @@ fn balanced(
 
 /// Smooth WRR selection: the eligible member with the highest current weight plus its
 /// weight (first on ties), the total eligible weight, and which members were eligible.
+///
+/// Sums are exact (i128): current weights come from snapshots, which may hold any i64.
 fn weighted(
     roster: &CompiledRoster,
     state: &AssignState,
     ti: usize,
     need: Option<&Need>,
-) -> Option<(usize, i64, Mask)> {
+) -> Option<(usize, i128, Mask)> {
     let team = &roster.topo.teams[ti];
     let current = &state.weights[team.slot0..team.slot0 + team.members.len()];
     let mut mask = Mask {
         bits: [0; 4],
         complete: team.members.len() <= 256,
     };
-    let (mut best, mut best_v, mut total) = (None, i64::MIN, 0i64);
+    let (mut best, mut best_v, mut total) = (None, i128::MIN, 0i128);
     for (pos, ((&a, &cap), (&w, &cur))) in team
         .members
         .iter()
@@ -274,12 +276,13 @@ fn weighted(
         .enumerate()
     {
         if ok(roster, a as usize, cap, need) {
-            total += w;
+            total += i128::from(w);
             if mask.complete {
                 mask.bits[pos / 64] |= 1 << (pos % 64);
             }
-            if cur + w > best_v {
-                best_v = cur + w;
+            let v = i128::from(cur) + i128::from(w);
+            if v > best_v {
+                best_v = v;
                 best = Some(pos);
             }
         }
@@ -287,9 +290,17 @@ fn weighted(
     best.map(|pos| (pos, total, mask))
 }
 
+/// `v` kept within the range of a stored current weight: a snapshot's weights near
+/// the i64 bounds stay at the bound instead of wrapping. Weights that picks produce
+/// sum to zero over a team and stay within a few totals of it, far from the bounds.
+fn saturated(v: i128) -> i64 {
+    i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
+}
+
 /// Smooth WRR selection and step in one pass: every eligible member gains its weight,
 /// the one with the highest result (first on ties) loses the total. When nobody is
-/// eligible nothing was added, so nothing changes.
+/// eligible nothing was added, so nothing changes. Exact as [`weighted`], then
+/// [`saturated`] into the state.
 fn weighted_in_place(
     roster: &CompiledRoster,
     state: &mut AssignState,
@@ -298,7 +309,7 @@ fn weighted_in_place(
 ) -> Option<usize> {
     let team = &roster.topo.teams[ti];
     let current = &mut state.weights[team.slot0..team.slot0 + team.members.len()];
-    let (mut best, mut best_v, mut total) = (None, i64::MIN, 0i64);
+    let (mut best, mut best_v, mut total) = (None, i128::MIN, 0i128);
     for (pos, ((&a, &cap), (&w, cur))) in team
         .members
         .iter()
@@ -307,45 +318,51 @@ fn weighted_in_place(
         .enumerate()
     {
         if ok(roster, a as usize, cap, need) {
-            *cur += w;
-            total += w;
-            if *cur > best_v {
-                best_v = *cur;
+            let v = i128::from(*cur) + i128::from(w);
+            *cur = saturated(v);
+            total += i128::from(w);
+            if v > best_v {
+                best_v = v;
                 best = Some(pos);
             }
         }
     }
     if let Some(pos) = best {
-        current[pos] -= total;
+        current[pos] = saturated(best_v - total);
     }
     best
 }
 
 /// The smooth-WRR step: every eligible member gains its weight, the chosen one loses the
 /// total. `current` is the team's slice of current weights. Nothing to do when the
-/// selection already applied it in place.
+/// selection already applied it in place. Gives exactly what [`weighted_in_place`]
+/// stores.
 fn weighted_step(roster: &CompiledRoster, c: &Chosen, current: &mut [i64], need: Option<&Need>) {
     let team = &roster.topo.teams[c.team];
     let Some((total, mask)) = c.wrr else {
         return;
+    };
+    let chosen = i128::from(current[c.pos]) + i128::from(team.weights[c.pos]);
+    let gain = |pos: usize, cur: &mut i64| {
+        *cur = saturated(i128::from(*cur) + i128::from(team.weights[pos]));
     };
     if mask.complete {
         for (word, &bits) in mask.bits.iter().enumerate() {
             let mut bits = bits;
             while bits != 0 {
                 let pos = word * 64 + bits.trailing_zeros() as usize;
-                current[pos] += team.weights[pos];
+                gain(pos, &mut current[pos]);
                 bits &= bits - 1;
             }
         }
     } else {
         for (pos, cur) in current.iter_mut().enumerate() {
             if eligible(roster, team, pos, need) {
-                *cur += team.weights[pos];
+                gain(pos, cur);
             }
         }
     }
-    current[c.pos] -= total;
+    current[c.pos] = saturated(chosen - total);
 }
 
 /// Records the selection in `state` (bound to `roster`), before open counts change.

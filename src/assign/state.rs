@@ -23,6 +23,11 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// last bound to; [`AssignState::bind`] re-indexes it for another roster (picks do this
 /// on the fly, more slowly, when needed).
 ///
+/// A snapshot is host data and may hold any values: smooth-WRR current weights are
+/// compared exactly (in 128 bits), and a weight a step would take past the `i64` range
+/// stays at its bound, so no value makes a pick overflow or wrap. States that picks
+/// produce stay far from the bounds (a team's current weights sum to zero).
+///
 /// ```
 /// use handoff::assign::{Agent, AssignRequest, AssignState, Policy, Roster, Team};
 /// use handoff::assign::pick;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::error::{BuildError, ErrorKind, Item};
 use crate::keywords::KeywordMatcher;
 use crate::limits::{Limits, MAX_MODEL_INTENTS};
+use crate::scorer::Budget;
 use crate::text::{NormalizeOptions, Normalizer};
 
 use super::calibration::{Calibration, Observation};
@@ -110,7 +111,9 @@ impl IntentModelBuilder {
 
     /// Number of cross-validation folds used for calibration when no held-out examples
     /// are given (default 5). `0` or `1` skips calibration and uses a fixed mapping from
-    /// scores to confidence.
+    /// scores to confidence, and so does a count leaving fewer than two training
+    /// examples per fold: any count is accepted. Each fold trains one more model on the
+    /// others' examples, within the same [`Limits`] as the whole.
     pub fn calibration_folds(&mut self, folds: usize) -> &mut Self {
         self.options.calibration_folds = folds;
         self
@@ -181,11 +184,11 @@ impl IntentModelBuilder {
     pub fn build(&self) -> Result<IntentModel, BuildError> {
         let prepared = self.validate()?;
         let options = &self.options;
-        let trained = prepared.train(&prepared.all_examples(), options.regularization);
+        let trained = prepared.train(&prepared.all_examples(), options.regularization)?;
         let held_out: Vec<Observation> = if !options.calibrate_on.is_empty() {
             self.observe_held_out(&prepared, &trained)?
         } else if options.calibration_folds >= 2 {
-            prepared.cross_validated_scores(options.calibration_folds, options.regularization)
+            prepared.cross_validated_scores(options.calibration_folds, options.regularization)?
         } else {
             Vec::new()
         };
@@ -264,6 +267,10 @@ impl IntentModelBuilder {
             keywords,
             ids,
             class_index,
+            budget: Budget {
+                max_weights: self.options.limits.max_model_weights as u64,
+                max_work: self.options.limits.max_training_work as u64,
+            },
         })
     }
 

@@ -4,8 +4,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::error::{BuildError, ErrorKind};
 use crate::keywords::KeywordMatcher;
-use crate::scorer::{self, Example, LinearModel, RawFeature, TrainOptions};
+use crate::scorer::{
+    self, Budget, Example, LinearModel, Measure, Oversized, RawFeature, TrainOptions,
+};
 use crate::seeded::{Folds, Rng};
 use crate::text::{Normalized, Normalizer};
 
@@ -28,6 +31,8 @@ pub(super) struct Prepared<'a> {
     pub(super) keywords: KeywordMatcher,
     pub(super) ids: Vec<Arc<str>>,
     pub(super) class_index: BTreeMap<String, usize>,
+    /// The limits on each training's size.
+    pub(super) budget: Budget,
 }
 
 impl Prepared<'_> {
@@ -50,7 +55,16 @@ impl Prepared<'_> {
         out
     }
 
-    pub(super) fn train(&self, examples: &[(&str, Option<usize>)], c: f32) -> Inner {
+    /// Trains on `examples`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::TrainingTooLarge`] at `intents` when the training is over the budget,
+    /// found before the solver runs.
+    pub(super) fn train(
+        &self,
+        examples: &[(&str, Option<usize>)],
+        c: f32,
+    ) -> Result<Inner, BuildError> {
         let mut normalized = Normalized::default();
         let mut buf = Vec::new();
         let mut hits = Vec::new();
@@ -75,10 +89,11 @@ impl Prepared<'_> {
             .collect();
         let options = TrainOptions {
             c,
+            budget: self.budget,
             ..TrainOptions::default()
         };
-        let linear = LinearModel::train(&data, self.ids.len(), options);
-        Inner {
+        let linear = LinearModel::train(&data, self.ids.len(), options).map_err(too_large)?;
+        Ok(Inner {
             ids: self.ids.clone(),
             class_index: self.class_index.clone(),
             normalizer: self.normalizer,
@@ -91,26 +106,51 @@ impl Prepared<'_> {
                 &self.normalizer,
                 examples.iter().map(|e| e.0),
             ),
-        }
+        })
     }
 
     /// Raw scores of every training example, each from a model that did not see it.
-    pub(super) fn cross_validated_scores(&self, folds: usize, c: f32) -> Vec<Observation> {
+    ///
+    /// # Errors
+    /// As [`train`](Prepared::train); a fold trains on less than all the data, so it
+    /// is within the budget when the whole is.
+    pub(super) fn cross_validated_scores(
+        &self,
+        folds: usize,
+        c: f32,
+    ) -> Result<Vec<Observation>, BuildError> {
         let examples = self.all_examples();
         if examples.len() < folds.saturating_mul(2) {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let folds = Folds::deal([examples.len()], folds, &mut CALIBRATION_RNG.clone());
         let mut out = Vec::with_capacity(examples.len());
         for split in folds.splits() {
             let train: Vec<(&str, Option<usize>)> =
                 split.train.iter().map(|&i| examples[i]).collect();
-            let model = self.train(&train, c);
+            let model = self.train(&train, c)?;
             for i in split.held_out {
                 let (text, class) = examples[i];
                 out.push(model.observe(text, class));
             }
         }
-        out
+        Ok(out)
     }
+}
+
+/// The build error for a training over its budget.
+fn too_large(over: Oversized) -> BuildError {
+    let field = match over.measure {
+        Measure::Weights => "max_model_weights",
+        Measure::Work => "max_training_work",
+    };
+    let usize_of = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    BuildError::new(
+        "intents",
+        ErrorKind::TrainingTooLarge {
+            field,
+            limit: usize_of(over.limit),
+            actual: usize_of(over.actual),
+        },
+    )
 }

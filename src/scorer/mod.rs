@@ -33,10 +33,14 @@
 //!   costs its length.
 //! - **Training** (`LinearModel::train`): O(Z) to build the vocabulary and the matrix;
 //!   the solver makes at most `max_iter` passes per block of 16 intents, a joint pass
-//!   costing O(Z × 16) and a lone pass O(non-zeros of the examples still active); storing
-//!   is O(V log V) for the frequency order plus O(V × k) for the rows and the
-//!   precomputed character vectors. Deterministic for given data: the only randomness
-//!   is the pass order, from [`crate::seeded::Rng`] seeded by the data's size.
+//!   costing O(Z × 16) and a lone pass O(non-zeros of the examples still active), so
+//!   O(max_iter × Z × k) in all: one-vs-rest trains every intent against every example.
+//!   Storing is O(V log V) for the frequency order plus O(V × k) for the rows and the
+//!   precomputed character vectors. Memory: the weights found, about 6 bytes each
+//!   (at most V × k of them), then the model. Both products, Z × k and V × k, are
+//!   counted before the solver runs and checked against the limits (`cost`).
+//!   Deterministic for given data: the only randomness is the pass order, from
+//!   [`crate::seeded::Rng`] seeded by the data's size.
 //!
 //! # Map
 //!
@@ -47,13 +51,17 @@
 //! - `vectorize`: a message to its vector (word and chain vectors);
 //! - `kernels`: the vector to one score per intent;
 //! - `train`, `solver`: examples to a stored model;
+//! - `solved`: the solver's weights, compact, block by block, then feature by feature;
+//! - `cost`: a training's size, counted before the solver runs, and its limits;
 //! - `reference` (tests only): plain f32 scoring the kernels are checked against.
 
+mod cost;
 mod features;
 mod kernels;
 mod model;
 #[cfg(test)]
 mod reference;
+mod solved;
 mod solver;
 mod table;
 #[cfg(test)]
@@ -62,6 +70,7 @@ mod train;
 mod vector;
 mod vectorize;
 
+pub(crate) use cost::{Budget, Measure, Oversized};
 pub(crate) use features::{extract, keyword_feature, RawFeature};
 pub(crate) use solver::TrainOptions;
 pub(crate) use train::Example;

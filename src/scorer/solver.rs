@@ -9,6 +9,9 @@ use std::ops::Range;
 
 use crate::seeded::Rng;
 
+use super::cost::Budget;
+use super::solved::{SolvedWeights, MAX_BLOCK};
+
 /// Training options.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TrainOptions {
@@ -17,6 +20,8 @@ pub(crate) struct TrainOptions {
     /// Stopping tolerance on the projected gradient.
     pub eps: f32,
     pub max_iter: usize,
+    /// The limits on the training's size, checked before the solver runs.
+    pub budget: Budget,
 }
 
 impl Default for TrainOptions {
@@ -25,6 +30,7 @@ impl Default for TrainOptions {
             c: 1.0,
             eps: 0.1,
             max_iter: 10,
+            budget: Budget::UNLIMITED,
         }
     }
 }
@@ -41,6 +47,9 @@ pub(super) struct Matrix<'a> {
 /// intents there are.
 pub(super) const CLASS_BLOCK: usize = 16;
 
+// Which classes of a block have a weight is kept in one bit each.
+const _: () = assert!(CLASS_BLOCK <= MAX_BLOCK);
+
 /// Joint passes visit the examples in runs of this many consecutive rows, in random
 /// order: the rows are stored in random order already, and reading them in runs lets
 /// the memory system stream them.
@@ -51,7 +60,7 @@ pub(super) const RUN: usize = 32;
 pub(super) const JOINT_PASSES: usize = 2;
 
 /// One L2-loss SVM per class (one-vs-rest), by dual coordinate descent with shrinking
-/// (Hsieh et al., 2008). Returns each class's nonzero weights and its bias.
+/// (Hsieh et al., 2008). Returns the classes' nonzero weights and their biases.
 ///
 /// A pass over all examples costs about the same for one class as for several when
 /// they go through it together: each example is read once, and its features' weights
@@ -74,9 +83,9 @@ pub(super) fn train_one_vs_rest(
     classes: usize,
     vocab: usize,
     options: TrainOptions,
-) -> (Vec<Vec<(u32, f32)>>, Vec<f32>) {
+) -> (SolvedWeights, Vec<f32>) {
     let l = labels.len();
-    let mut per_class: Vec<Vec<(u32, f32)>> = vec![Vec::new(); classes];
+    let mut solved = SolvedWeights::new(vocab);
     let mut bias = Vec::with_capacity(classes);
     let mut first = 0;
     while first < classes {
@@ -128,22 +137,11 @@ pub(super) fn train_one_vs_rest(
                 .max()
                 .unwrap_or(0);
         }
-        for (f, row) in joint
-            .weights
-            .chunks_exact(CLASS_BLOCK)
-            .take(vocab)
-            .enumerate()
-        {
-            for (k, &w) in row[..block].iter().enumerate() {
-                if w != 0.0 {
-                    per_class[first + k].push((f as u32, w));
-                }
-            }
-        }
+        solved.push_block(first, block, CLASS_BLOCK, &joint.weights);
         bias.extend_from_slice(&joint.weights[vocab * CLASS_BLOCK..][..block]);
         first += block;
     }
-    (per_class, bias)
+    (solved, bias)
 }
 
 /// Moves the dual variable `alpha` (label `y`, gradient `g`, Hessian diagonal `qd`) to

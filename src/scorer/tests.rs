@@ -3,6 +3,7 @@
 
 use super::features::*;
 use super::kernels::*;
+use super::solved::FeatureRows;
 use super::solver::*;
 use super::table::*;
 use super::train::*;
@@ -75,7 +76,7 @@ fn support_model() -> LinearModel {
         ("can i see a demo of the product", Some(2)),
         ("what is the weather", None),
     ];
-    LinearModel::train(&examples(&data), 3, TrainOptions::default())
+    LinearModel::train(&examples(&data), 3, TrainOptions::default()).expect("within budget")
 }
 
 /// Unseen words take chain vectors unless they are too long to check for repeats,
@@ -219,24 +220,25 @@ proptest::proptest! {
         }
         let x = Matrix { start: &matrix.0, index: &matrix.1, value: &matrix.2 };
         let labels: Vec<Option<usize>> = rows.iter().map(|(_, label)| *label).collect();
-        let options = TrainOptions { c: 1.0, eps: 1e-5, max_iter: 4000 };
+        let options = TrainOptions { c: 1.0, eps: 1e-5, max_iter: 4000, ..TrainOptions::default() };
         let qd: Vec<f32> = rows
             .iter()
             .map(|(features, _)| 0.5 + 1.0 + features.values().map(|v| v * v).sum::<f32>())
             .collect();
-        let (weights, bias) = train_one_vs_rest(&x, &qd, &labels, classes, vocab, options);
-        for class in 0..classes {
+        let (solved, bias) = train_one_vs_rest(&x, &qd, &labels, classes, vocab, options);
+        let rows = FeatureRows::transpose(solved);
+        for (class, &class_bias) in bias.iter().enumerate() {
             let y: Vec<f32> = labels
                 .iter()
                 .map(|&label| if label == Some(class) { 1.0 } else { -1.0 })
                 .collect();
             let expected = naive_svm(&x, &y, options.c, 4000);
             let mut got = vec![0.0f32; expected.len()];
-            for &(f, w) in &weights[class] {
+            for (f, w) in rows.of_class(class) {
                 got[f as usize] = w;
             }
             let n = got.len() - 1;
-            got[n] = bias[class];
+            got[n] = class_bias;
             for (f, (a, b)) in got.iter().zip(&expected).enumerate() {
                 proptest::prop_assert!(
                     (a - b).abs() < 2e-3,
@@ -398,7 +400,8 @@ fn dense_rows_sum_like_f32() {
 #[test]
 fn blocks_are_unit_length() {
     let data = [("alpha beta", Some(0)), ("gamma delta", Some(1))];
-    let model = LinearModel::train(&examples(&data), 2, TrainOptions::default());
+    let model =
+        LinearModel::train(&examples(&data), 2, TrainOptions::default()).expect("within budget");
     let mut plain = model.clone();
     plain.drop_vectors();
     let mut scratch = Scratch::default();
@@ -473,7 +476,7 @@ fn model_of(classes: usize, data: &[(String, Option<usize>, bool)]) -> LinearMod
             }
         })
         .collect();
-    LinearModel::train(&examples, classes, TrainOptions::default())
+    LinearModel::train(&examples, classes, TrainOptions::default()).expect("within budget")
 }
 
 proptest! {

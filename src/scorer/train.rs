@@ -9,23 +9,15 @@ use std::collections::HashMap;
 
 use crate::seeded::Rng;
 
+use super::cost::{Oversized, TrainingCost};
 use super::features::{block_of, RawFeature, BLOCK_CHAR};
 use super::model::LinearModel;
+use super::solved::{FeatureRows, SolvedWeights};
 use super::solver::{train_one_vs_rest, Matrix, TrainOptions};
 use super::table::{
     aligned_rows, dense_stride, quantize, row_pitch, Feature, FeatureTable, DENSE, NO_VECTOR,
 };
 use super::vector::{weigh_word_chars, SparseVector};
-
-/// Where a feature's unquantized weights are while training: in the training rows,
-/// and for a sparse row, its classes.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct TrainingRow {
-    pub(super) start: u32,
-    pub(super) len: u32,
-    /// Where its classes start, `u32::MAX` if dense.
-    pub(super) sparse: u32,
-}
 
 /// Precomputed word vectors take at most this many bytes; the most frequent words of
 /// the training data get them first.
@@ -47,9 +39,18 @@ pub(crate) struct Example {
 
 impl LinearModel {
     /// Trains one-vs-rest over `examples`, `classes` intents: collects the vocabulary,
-    /// weighs the examples as detection will, solves, then stores the weights
-    /// quantized with the precomputed character vectors.
-    pub(crate) fn train(examples: &[Example], classes: usize, options: TrainOptions) -> Self {
+    /// weighs the examples as detection will, checks the training's cost against
+    /// `options.budget`, solves, then stores the weights quantized with the
+    /// precomputed character vectors.
+    ///
+    /// # Errors
+    /// [`Oversized`] when the cost is over the budget (or over what the model's layout
+    /// can hold), found in time linear in the data, before the solver runs.
+    pub(crate) fn train(
+        examples: &[Example],
+        classes: usize,
+        options: TrainOptions,
+    ) -> Result<Self, Oversized> {
         let vocabulary = Vocabulary::collect(examples);
         let idf = vocabulary.idf(examples.len());
         // The examples in a random order: the solver's joint passes read the matrix in
@@ -57,22 +58,27 @@ impl LinearModel {
         let mut rows_order: Vec<usize> = (0..examples.len()).collect();
         Rng::seeded(examples.len() as u64).shuffle(&mut rows_order);
         let matrix = OwnedMatrix::weigh(&vocabulary, &idf, &rows_order);
+        options.budget.check(&TrainingCost {
+            classes,
+            features: vocabulary.len(),
+            nonzeros: matrix.index.len(),
+        })?;
         let labels: Vec<Option<usize>> = rows_order.iter().map(|&e| examples[e].class).collect();
-        let (per_class, bias) = matrix.solve(&labels, classes, vocabulary.len(), options);
+        let (solved, bias) = matrix.solve(&labels, classes, vocabulary.len(), options);
         drop(matrix);
-        let rows = TrainingRows::transpose(&per_class, classes, vocabulary.len());
-        drop(per_class);
-        let vectors = CharVectors::precompute(&vocabulary, &idf, &rows);
-        let (table, sparse_rows, row_weight) = rows.store(&vocabulary, &idf, &vectors.of);
-        LinearModel {
+        let rows = FeatureRows::transpose(solved);
+        let layout = RowLayout::of(&rows, classes);
+        let vectors = CharVectors::precompute(&vocabulary, &idf, &rows, classes);
+        let (table, sparse_rows, row_weight) = layout.store(&rows, &vocabulary, &idf, &vectors.of);
+        Ok(LinearModel {
             table,
             sparse_rows,
             row_weight,
             word_weight: vectors.weights,
             bias,
             classes,
-            stride: rows.stride,
-        }
+            stride: layout.stride,
+        })
     }
 }
 
@@ -211,14 +217,14 @@ impl OwnedMatrix {
         matrix
     }
 
-    /// Each class's nonzero weights and its bias, for rows labelled `labels`.
+    /// The classes' nonzero weights and their biases, for rows labelled `labels`.
     fn solve(
         &self,
         labels: &[Option<usize>],
         classes: usize,
         vocab: usize,
         options: TrainOptions,
-    ) -> (Vec<Vec<(u32, f32)>>, Vec<f32>) {
+    ) -> (SolvedWeights, Vec<f32>) {
         // The diagonal of the dual's Hessian is the same for every intent.
         let diag = 0.5 / options.c;
         let qd: Vec<f32> = (0..labels.len())
@@ -236,85 +242,30 @@ impl OwnedMatrix {
     }
 }
 
-/// The solved weights, feature-major and unquantized: dense where most intents have a
-/// weight (a contiguous row vectorizes), sparse (intent, weight) pairs elsewhere.
-struct TrainingRows {
-    rows: Vec<TrainingRow>,
-    weight: Vec<f32>,
-    /// The class of each sparse weight.
-    class: Vec<u16>,
-    /// Weights in dense rows and in sparse rows.
-    weights: usize,
-    sparse_len: usize,
-    classes: usize,
+/// Which rows are stored dense: those with weights for most intents (a contiguous row
+/// vectorizes); the rest are sparse (intent, weight) pairs.
+struct RowLayout {
+    /// Each feature's number of weights, or `None` for a dense row.
+    sparse_len: Vec<Option<usize>>,
+    dense_rows: usize,
+    sparse_weights: usize,
     stride: usize,
 }
 
-impl TrainingRows {
-    fn transpose(per_class: &[Vec<(u32, f32)>], classes: usize, vocab: usize) -> TrainingRows {
-        let mut row_len = vec![0usize; vocab];
-        for list in per_class {
-            for &(f, _) in list {
-                row_len[f as usize] += 1;
-            }
-        }
+impl RowLayout {
+    fn of(rows: &FeatureRows, classes: usize) -> RowLayout {
         let dense_from = (classes / DENSE_FRACTION).max(1);
-        let stride = dense_stride(classes);
-        let mut rows = Vec::with_capacity(vocab);
-        let (mut weights, mut sparse_len) = (0usize, 0usize);
-        for &len in &row_len {
-            let dense = len >= dense_from;
-            let len = if dense { stride } else { len };
-            rows.push(TrainingRow {
-                start: weights as u32,
-                len: len as u32,
-                sparse: if dense { u32::MAX } else { sparse_len as u32 },
-            });
-            weights += len;
-            if !dense {
-                sparse_len += len;
-            }
-        }
-        let mut weight = vec![0.0f32; weights];
-        let mut class_of = vec![0u16; sparse_len];
-        let mut fill = vec![0usize; vocab];
-        for (class, list) in per_class.iter().enumerate() {
-            for &(f, v) in list {
-                let row = rows[f as usize];
-                if row.sparse == u32::MAX {
-                    weight[row.start as usize + class] = v;
-                } else {
-                    let at = fill[f as usize];
-                    weight[row.start as usize + at] = v;
-                    class_of[row.sparse as usize + at] = class as u16;
-                    fill[f as usize] += 1;
-                }
-            }
-        }
-        TrainingRows {
-            rows,
-            weight,
-            class: class_of,
-            weights,
+        let sparse_len: Vec<Option<usize>> = (0..rows.features() as u32)
+            .map(|f| rows.len(f))
+            .map(|len| (len < dense_from).then_some(len))
+            .collect();
+        let dense_rows = sparse_len.iter().filter(|len| len.is_none()).count();
+        let sparse_weights = sparse_len.iter().flatten().sum();
+        RowLayout {
             sparse_len,
-            classes,
-            stride,
-        }
-    }
-
-    /// Adds `value` times feature `id`'s row to `sum`.
-    fn add_to(&self, sum: &mut [f32], id: u32, value: f32) {
-        let at = self.rows[id as usize];
-        let row = &self.weight[at.start as usize..][..at.len as usize];
-        if at.sparse == u32::MAX {
-            for (s, &w) in sum.iter_mut().zip(row) {
-                *s += value * w;
-            }
-        } else {
-            let row_classes = &self.class[at.sparse as usize..][..row.len()];
-            for (&class, &w) in row_classes.iter().zip(row) {
-                sum[class as usize] += value * w;
-            }
+            dense_rows,
+            sparse_weights,
+            stride: dense_stride(classes),
         }
     }
 
@@ -323,6 +274,7 @@ impl TrainingRows {
     /// Returns the table, the sparse rows and the dense rows.
     fn store(
         &self,
+        rows: &FeatureRows,
         vocabulary: &Vocabulary,
         idf: &[f32],
         vector_of: &[Option<(u32, f32, f32)>],
@@ -332,31 +284,44 @@ impl TrainingRows {
         let mut order: Vec<u32> = (0..vocab as u32).collect();
         order.sort_by_key(|&f| vocabulary.by_df(f));
         let mut table = FeatureTable::with_room_for(vocab);
-        let dense_rows = (self.weights - self.sparse_len) / stride.max(1);
-        let mut quantized_rows = aligned_rows(dense_rows * pitch);
-        let mut sparse_rows = Vec::with_capacity(self.sparse_len);
-        for f in order.into_iter().map(|f| f as usize) {
-            let row = self.rows[f];
-            let range = row.start as usize..(row.start + row.len) as usize;
-            let (quantized, scale) = quantize(&self.weight[range]);
-            let (start, len) = if row.sparse == u32::MAX {
-                let start = quantized_rows.len();
-                quantized_rows.extend_from_slice(&quantized);
-                quantized_rows.resize(start + pitch, 0);
-                (start, DENSE)
+        let mut quantized_rows = aligned_rows(self.dense_rows * pitch);
+        let mut sparse_rows = Vec::with_capacity(self.sparse_weights);
+        // A dense row's weights, all `stride` of them.
+        let mut dense: Vec<f32> = Vec::with_capacity(stride);
+        for f in order {
+            let sparse_len = self.sparse_len[f as usize];
+            let (row_classes, weights) = rows.row(f);
+            let (quantized, scale) = if sparse_len.is_none() {
+                dense.clear();
+                dense.resize(stride, 0.0);
+                for (&class, &w) in row_classes.iter().zip(weights) {
+                    dense[class as usize] = w;
+                }
+                quantize(&dense)
             } else {
-                let row_classes = &self.class[row.sparse as usize..][..quantized.len()];
-                let start = sparse_rows.len();
-                sparse_rows.extend(row_classes.iter().zip(&quantized).map(|(&class, &w)| {
-                    let [low, high] = class.to_le_bytes();
-                    [low, high, w as u8]
-                }));
-                (start, row.len)
+                quantize(weights)
             };
-            let (vector, vector_scale, norm2) = vector_of[f].unwrap_or((NO_VECTOR, 0.0, 0.0));
+            let (start, len) = match sparse_len {
+                None => {
+                    let start = quantized_rows.len();
+                    quantized_rows.extend_from_slice(&quantized);
+                    quantized_rows.resize(start + pitch, 0);
+                    (start, DENSE)
+                }
+                Some(len) => {
+                    let start = sparse_rows.len();
+                    sparse_rows.extend(row_classes.iter().zip(&quantized).map(|(&class, &w)| {
+                        let [low, high] = class.to_le_bytes();
+                        [low, high, w as u8]
+                    }));
+                    (start, len as u32)
+                }
+            };
+            let (vector, vector_scale, norm2) =
+                vector_of[f as usize].unwrap_or((NO_VECTOR, 0.0, 0.0));
             let feature = Feature {
                 fingerprint: 0,
-                idf: idf[f],
+                idf: idf[f as usize],
                 start: start as u32,
                 len,
                 scale,
@@ -364,7 +329,7 @@ impl TrainingRows {
                 vector_scale,
                 norm2,
             };
-            table.insert(vocabulary.hashes[f], feature);
+            table.insert(vocabulary.hashes[f as usize], feature);
         }
         (table, sparse_rows, quantized_rows)
     }
@@ -382,8 +347,20 @@ struct CharVectors {
 }
 
 impl CharVectors {
-    fn precompute(vocabulary: &Vocabulary, idf: &[f32], rows: &TrainingRows) -> CharVectors {
-        let (classes, stride, vocab) = (rows.classes, rows.stride, vocabulary.len());
+    fn precompute(
+        vocabulary: &Vocabulary,
+        idf: &[f32],
+        rows: &FeatureRows,
+        classes: usize,
+    ) -> CharVectors {
+        let (stride, vocab) = (dense_stride(classes), vocabulary.len());
+        // Adds `value` times feature `id`'s row to `sum`.
+        let add_row = |sum: &mut [f32], id: u32, value: f32| {
+            let (row_classes, weights) = rows.row(id);
+            for (&class, &w) in row_classes.iter().zip(weights) {
+                sum[class as usize] += value * w;
+            }
+        };
         let mut spellings = vocabulary.spellings.clone();
         spellings.sort_by_key(|(word, _)| vocabulary.by_df(*word));
         spellings.truncate(WORD_VECTOR_BUDGET / classes.max(1));
@@ -408,9 +385,8 @@ impl CharVectors {
         let idf_of = |id: u32| idf[id as usize];
         for (_, spelling) in &mut spellings {
             sum.iter_mut().for_each(|v| *v = 0.0);
-            let norm2 = weigh_word_chars(spelling, idf_of, |id, value| {
-                rows.add_to(&mut sum, id, value)
-            });
+            let norm2 =
+                weigh_word_chars(spelling, idf_of, |id, value| add_row(&mut sum, id, value));
             push_vector(&sum, norm2);
         }
         for &ngram in &chained {
@@ -420,7 +396,7 @@ impl CharVectors {
             while link != u32::MAX {
                 let value = idf[link as usize];
                 norm2 += value * value;
-                rows.add_to(&mut sum, link, value);
+                add_row(&mut sum, link, value);
                 link = vocabulary.prefix[link as usize];
             }
             push_vector(&sum, norm2);
