@@ -128,6 +128,7 @@ pub mod flow;
 mod intent;
 mod keywords;
 mod limits;
+mod persist;
 mod router;
 mod scorer;
 mod seeded;
@@ -152,5 +153,6 @@ pub use keywords::{
     LOOKAHEAD_WORDS,
 };
 pub use limits::{Limits, DEFAULT_MAX_MESSAGE_LEN};
+pub use persist::{Fingerprint, LoadError, LoadErrorKind, ParseFingerprintError, FORMAT_VERSION};
 pub use router::{Decision, Router, RouterBuilder, RouterConfig, TeamConfig};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

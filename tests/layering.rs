@@ -497,6 +497,9 @@ fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "error" => 0,
         "limits" => 1,
+        // The saved-bot format's bytes, checksum and fingerprints: below the scorer
+        // and the model, which save through it.
+        "persist" => 1,
         "text" => 2,
         "keywords" | "scorer" => 3,
         "intent" => 4,

@@ -8,6 +8,7 @@ mod calibration;
 mod detection;
 mod model;
 mod options;
+mod persist;
 mod rank;
 mod training;
 mod types;

@@ -10,6 +10,7 @@ use crate::flow::compile::Outcome;
 use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
 use crate::intent::Detection;
 use crate::keywords::{MatchKind, Negation};
+use crate::persist::Fingerprint;
 
 /// A routing decision. The detected intent and its confidence are in `detection`
 /// ([`Decision::intent`] and [`Decision::confidence`] read them).
@@ -30,6 +31,9 @@ pub struct Decision {
     pub detection: Detection,
     /// The evaluation trace.
     pub trace: Trace,
+    /// Which bot decided: the router's [`Fingerprint`] (trained model and flow), for
+    /// the host's logs.
+    pub fingerprint: Fingerprint,
 }
 
 impl Decision {
@@ -198,6 +202,7 @@ impl Decision {
         detection: Detection,
         outcome: Outcome<'_>,
         answer: Option<AnswerTrace>,
+        fingerprint: Fingerprint,
     ) -> Decision {
         let matched = outcome.matched_ids();
         let rule = outcome.rule().cloned();
@@ -216,6 +221,7 @@ impl Decision {
             updates,
             detection,
             trace,
+            fingerprint,
         }
     }
 }

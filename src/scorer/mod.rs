@@ -52,6 +52,7 @@
 mod features;
 mod kernels;
 mod model;
+mod persist;
 #[cfg(test)]
 mod reference;
 mod solver;
