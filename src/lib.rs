@@ -125,6 +125,7 @@ mod conversation;
 mod error;
 pub mod eval;
 pub mod flow;
+pub mod import;
 mod intent;
 mod keywords;
 mod limits;

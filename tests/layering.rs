@@ -504,6 +504,8 @@ fn layer(module: &str) -> Option<u8> {
         "keywords" | "scorer" => 3,
         "intent" => 4,
         "conversation" => 5,
+        // Training data in: builds the model's `Intent`s, nothing above.
+        "import" => 5,
         "flow" => 6,
         "router" => 7,
         "eval" => 8,
