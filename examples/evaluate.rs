@@ -17,7 +17,9 @@
 //! (`saved_bytes`, `load_ms`, `load_speedup`).
 //!
 //! `--min-in-scope X` and `--min-oos Y` make the run fail (exit code 1) when in-scope
-//! accuracy or out-of-scope recall falls below X or Y percent: CI's regression floor.
+//! accuracy or out-of-scope recall falls below X or Y percent: CI's regression floor;
+//! `--min-load-speedup Z` when loading the saved model is less than Z times faster than
+//! training it.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -87,21 +89,22 @@ impl SavedBot {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let usage = "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT]";
+    let usage =
+        "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT] [--min-load-speedup X]";
     let mut args = std::env::args().skip(1);
     let mut dir = None;
-    let (mut min_in_scope, mut min_oos) = (None, None);
+    let (mut min_in_scope, mut min_oos, mut min_speedup) = (None, None, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--min-in-scope" | "--min-oos" => {
+            "--min-in-scope" | "--min-oos" | "--min-load-speedup" => {
                 let value: f64 = args
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or(format!("{arg} needs a number; {usage}"))?;
-                if arg == "--min-in-scope" {
-                    min_in_scope = Some(value);
-                } else {
-                    min_oos = Some(value);
+                match arg.as_str() {
+                    "--min-in-scope" => min_in_scope = Some(value),
+                    "--min-oos" => min_oos = Some(value),
+                    _ => min_speedup = Some(value),
                 }
             }
             _ if dir.is_none() => dir = Some(arg),
@@ -290,6 +293,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     if let (Some(floor), Some(got)) = (min_oos, pct(oos_right, oos)) {
         if got < floor {
             eprintln!("out-of-scope recall {got:.2} is below the floor {floor}");
+            failed = true;
+        }
+    }
+    if let Some(floor) = min_speedup {
+        let got = train_ms / saved.load_ms;
+        if got < floor {
+            eprintln!("loading is {got:.1}x faster than training, below the floor {floor}x");
             failed = true;
         }
     }

@@ -107,10 +107,21 @@
 //!
 //! # Crate features
 //!
-//! None: the crate has no optional features. It depends on `serde`, `serde_json` (the
-//! decision log's JSON lines), `serde_path_to_error` (error paths in configuration
-//! documents), `regex`, `aho-corasick` and `unicode-normalization` only, and forbids
-//! `unsafe` code.
+//! - `rasa` (off by default): `import::from_rasa_nlu`, reading Rasa NLU YAML, through
+//!   `yaml-rust2`.
+//!
+//! By default the crate depends on `serde`, `serde_json` (the decision log's JSON
+//! lines), `serde_path_to_error` (error paths in configuration documents), `regex`,
+//! `aho-corasick`, `unicode-normalization` and `xxhash-rust` (checksums and fingerprints
+//! of saved bots) only, and forbids `unsafe` code.
+//!
+//! # Saving, comparing, importing
+//!
+//! [`Router::to_bytes`] and [`Router::from_bytes`] save and load a trained bot without
+//! retraining it (the format: see [`FORMAT_VERSION`] and [`LoadError`]); every
+//! [`Decision`] carries the router's [`Fingerprint`]. [`eval::compare`] shows what a
+//! retrained bot would decide differently before it goes live, and [`import`] reads
+//! training data kept as CSV or Rasa NLU YAML.
 //!
 //! # Performance
 //!

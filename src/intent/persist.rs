@@ -24,7 +24,7 @@ use super::model::{Inner, IntentModel};
 impl IntentModel {
     /// The trained model as bytes, for the host to store; [`IntentModel::from_bytes`]
     /// reads them back into a model that detects exactly as this one does. The format
-    /// is described in the crate's `persist` documentation: a versioned header with a
+    /// (see [`FORMAT_VERSION`](crate::FORMAT_VERSION)) is a versioned header with a
     /// checksum, then the weights as trained.
     ///
     /// ```

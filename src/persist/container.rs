@@ -11,6 +11,38 @@ const MAGIC: [u8; 8] = *b"\x89HANDOFF";
 /// The format version this build writes and reads. It changes whenever the payload's
 /// layout does; a file of another version is refused with
 /// [`LoadErrorKind::UnsupportedVersion`], never misread.
+///
+/// # The format
+///
+/// A file is a 28-byte header followed by a payload:
+///
+/// | bytes  | what |
+/// |--------|------|
+/// | 0..8   | magic `\x89HANDOFF` (a high byte first, so text tools see a binary file) |
+/// | 8..10  | format version, `u16` little-endian ([`FORMAT_VERSION`]) |
+/// | 10     | what the payload holds: 1 an intent model, 2 a router |
+/// | 11     | reserved, 0 |
+/// | 12..20 | payload length in bytes, `u64` little-endian |
+/// | 20..28 | XXH64 (seed 0) of the payload, `u64` little-endian |
+///
+/// Every number is little-endian and every float is stored as its bits, so a file reads
+/// the same on every machine. Lists are a `u32` count then the items; a count is checked
+/// against the bytes left before anything is allocated, so no length field, however
+/// corrupted, makes loading allocate more than a small multiple of the input's size.
+/// Loading checks the magic, the version, the kind, the length and the checksum, in
+/// that order, and then every index and length inside the payload, so a damaged or
+/// foreign input is a [`LoadError`] naming what is wrong, never a panic and never a
+/// model that decides differently.
+///
+/// A model's payload: its intent ids, normalization options, message length limit,
+/// threshold, calibration coefficients and keyword entries, then the scorer's biases,
+/// feature table (the occupied count, one tag byte per slot, eight 32-bit fields per
+/// occupied slot), dense rows, character vectors and sparse rows, as trained. The
+/// keyword automaton is compiled again from the entries: nothing trained is recomputed.
+///
+/// A router's payload is its model's payload (length-prefixed) followed by its flow,
+/// teams, slot extractors and limits as one JSON document; loading compiles the flow
+/// from it, as building does.
 pub const FORMAT_VERSION: u16 = 1;
 
 /// Bytes before the payload.

@@ -10,29 +10,7 @@
 //!
 //! # The format
 //!
-//! A file is a 28-byte header followed by a payload:
-//!
-//! | bytes  | what |
-//! |--------|------|
-//! | 0..8   | magic `\x89HANDOFF` (a high byte first, so text tools see a binary file) |
-//! | 8..10  | format version, `u16` little-endian ([`FORMAT_VERSION`]) |
-//! | 10     | what the payload holds: 1 an intent model, 2 a router |
-//! | 11     | reserved, 0 |
-//! | 12..20 | payload length in bytes, `u64` little-endian |
-//! | 20..28 | XXH64 (seed 0) of the payload, `u64` little-endian |
-//!
-//! Every number is little-endian and every float is stored as its bits, so a file reads
-//! the same on every machine. Lists are a `u32` count then the items; a count is checked
-//! against the bytes left before anything is allocated, so no length field, however
-//! corrupted, makes loading allocate more than a small multiple of the input's size.
-//! Loading checks the magic, the version, the kind, the length and the checksum, in
-//! that order, and then every index and length inside the payload, so a damaged or
-//! foreign input is a [`LoadError`] naming what is wrong, never a panic and never a
-//! model that decides differently.
-//!
-//! A router's payload is its model's payload (length-prefixed) followed by its flow,
-//! teams, slot extractors and limits as one JSON document; loading compiles the flow
-//! from it, as building does.
+//! Described on [`FORMAT_VERSION`], the public item hosts see.
 //!
 //! # Fingerprints
 //!
