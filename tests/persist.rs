@@ -163,12 +163,39 @@ fn fingerprints_follow_what_decides() {
     assert_ne!(fewer.fingerprint().model(), starter().fingerprint().model());
 }
 
+/// Prints the small bot's fingerprint when run as the child of
+/// `the_fingerprint_is_the_same_in_another_process`; does nothing otherwise.
 #[test]
-fn the_fingerprint_is_the_same_in_every_process() {
-    // A fixed bot's fingerprint, as computed when this test was written: a change
-    // here means saved bots and logs no longer match, so it must come with a new
-    // format version. Computed from the bytes, it does not depend on the process's
-    // hash seeds or the machine's word size or byte order.
+fn print_fingerprint_for_parent() {
+    if std::env::var_os("HANDOFF_PRINT_FINGERPRINT").is_some() {
+        println!("FINGERPRINT={}", small_router().fingerprint());
+    }
+}
+
+#[test]
+fn the_fingerprint_is_the_same_in_another_process() {
+    // Another process has other hash seeds (std's `RandomState`) and other addresses:
+    // the fingerprint must depend on neither.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "print_fingerprint_for_parent",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("HANDOFF_PRINT_FINGERPRINT", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let theirs = stdout
+        .lines()
+        .find_map(|l| l.split_once("FINGERPRINT=").map(|(_, f)| f.trim()))
+        .unwrap_or_else(|| panic!("no fingerprint printed: {stdout}"));
+    assert_eq!(theirs, small_router().fingerprint().to_string());
+}
+
+#[test]
+fn every_decision_carries_the_fingerprint() {
     let router = small_router();
     let f = router.fingerprint();
     let decision = router.decide(&Message::text("a quote please"), &Context::default());
@@ -176,6 +203,13 @@ fn the_fingerprint_is_the_same_in_every_process() {
     let json = serde_json::to_value(&decision).unwrap();
     assert_eq!(json["fingerprint"], json!(f.to_string()));
     assert_eq!(f.to_string().parse::<Fingerprint>().unwrap(), f);
+    let record = handoff::eval::DecisionRecord::from_decision(
+        "c1",
+        0,
+        &Message::text("a quote please"),
+        &decision,
+    );
+    assert_eq!(record.model, Some(f.to_string()));
     let bytes = router.to_bytes();
     assert_eq!(
         xxhash_rust::xxh64::xxh64(&bytes[28..], 0).to_le_bytes(),
