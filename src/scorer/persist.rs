@@ -73,14 +73,20 @@ impl LinearModel {
             if table.tags[slot] == 0 {
                 continue;
             }
-            lengths
-                .check(feature)
-                .map_err(|detail| LoadError::malformed(format!("model.table[{slot}]"), detail))?;
+            let error =
+                |detail: String| LoadError::malformed(format!("model.table[{slot}]"), detail);
+            lengths.check(feature).map_err(error)?;
+            // Within rows of at most u32::MAX bytes, so the padded offset fits unless the
+            // rows fill nearly all of that.
+            let padded = |at: u32, pad: usize| {
+                u32::try_from(at as usize + pad)
+                    .map_err(|_| error(format!("offset {at} too large")))
+            };
             if feature.len == DENSE {
-                feature.start += row_pad as u32;
+                feature.start = padded(feature.start, row_pad)?;
             }
             if feature.vector != NO_VECTOR {
-                feature.vector += word_pad as u32;
+                feature.vector = padded(feature.vector, word_pad)?;
             }
         }
         Ok(LinearModel {
