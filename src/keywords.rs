@@ -339,6 +339,13 @@ impl KeywordMatcher {
         patterns.flat_map(|p| p.targets.iter().map(|t| &t.keyword))
     }
 
+    /// Every `(intent, keyword)` entry, in an order that builds the same matcher again
+    /// (the distinct normalized keywords in their first order, each with its intents).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (&Arc<str>, &Arc<str>)> + '_ {
+        let patterns = self.inner.patterns.iter();
+        patterns.flat_map(|p| p.targets.iter().map(|t| (&t.intent, &t.keyword)))
+    }
+
     /// The normalizer messages must go through before [`Self::find_normalized`].
     pub(crate) fn normalizer(&self) -> Normalizer {
         self.inner.normalizer

@@ -107,10 +107,21 @@
 //!
 //! # Crate features
 //!
-//! None: the crate has no optional features. It depends on `serde`, `serde_json` (the
-//! decision log's JSON lines), `serde_path_to_error` (error paths in configuration
-//! documents), `regex`, `aho-corasick` and `unicode-normalization` only, and forbids
-//! `unsafe` code.
+//! - `rasa` (off by default): `import::from_rasa_nlu`, reading Rasa NLU YAML, through
+//!   `yaml-rust2`.
+//!
+//! By default the crate depends on `serde`, `serde_json` (the decision log's JSON
+//! lines), `serde_path_to_error` (error paths in configuration documents), `regex`,
+//! `aho-corasick`, `unicode-normalization` and `xxhash-rust` (checksums and fingerprints
+//! of saved bots) only, and forbids `unsafe` code.
+//!
+//! # Saving, comparing, importing
+//!
+//! [`Router::to_bytes`] and [`Router::from_bytes`] save and load a trained bot without
+//! retraining it (the format: see [`FORMAT_VERSION`] and [`LoadError`]); every
+//! [`Decision`] carries the router's [`Fingerprint`]. [`eval::compare`] shows what a
+//! retrained bot would decide differently before it goes live, and [`import`] reads
+//! training data kept as CSV or Rasa NLU YAML.
 //!
 //! # Performance
 //!
@@ -125,9 +136,11 @@ mod conversation;
 mod error;
 pub mod eval;
 pub mod flow;
+pub mod import;
 mod intent;
 mod keywords;
 mod limits;
+mod persist;
 mod router;
 mod scorer;
 mod seeded;
@@ -152,5 +165,6 @@ pub use keywords::{
     LOOKAHEAD_WORDS,
 };
 pub use limits::{Limits, DEFAULT_MAX_MESSAGE_LEN};
+pub use persist::{Fingerprint, LoadError, LoadErrorKind, ParseFingerprintError, FORMAT_VERSION};
 pub use router::{Decision, Router, RouterBuilder, RouterConfig, TeamConfig};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

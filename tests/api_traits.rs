@@ -22,10 +22,10 @@ use handoff::flow::{
 };
 use handoff::{
     BuildError, Context, ContextUpdate, Conversation, Decision, Detection, ErrorKind, Event,
-    Evidence, Form, Intent, IntentModel, IntentModelBuilder, IntentScore, KeywordHit,
-    KeywordMatcher, Limits, LocalTime, MatchKind, Message, ModelOptions, NormalizeOptions,
-    Normalized, Normalizer, Pending, Router, RouterBuilder, RouterConfig, TeamConfig, Token, Value,
-    Weekday,
+    Evidence, Fingerprint, Form, Intent, IntentModel, IntentModelBuilder, IntentScore, KeywordHit,
+    KeywordMatcher, Limits, LoadError, LoadErrorKind, LocalTime, MatchKind, Message, ModelOptions,
+    NormalizeOptions, Normalized, Normalizer, ParseFingerprintError, Pending, Router,
+    RouterBuilder, RouterConfig, TeamConfig, Token, Value, Weekday,
 };
 use proptest::prelude::*;
 
@@ -67,6 +67,7 @@ assert_traits!(cloneable:
     Team, Agent, Policy, Waiting, Confusion, DecisionRecord, Evaluation, Expect, Finding,
     FindingKind, IntentReport, KpiFigures, KpiOptions, Kpis, LabelCount, LintOptions, Mismatch,
     Reason, Scenario, ScenarioReport, Step, StepReport, SuiteReport, SweepPoint, ThresholdGoal,
+    Fingerprint, LoadError, LoadErrorKind,
 );
 
 // Configuration a host loads from its own files: serde both ways, comparable.
@@ -77,7 +78,7 @@ assert_traits!(config_type:
 );
 
 // Errors are real errors.
-assert_traits!(error_type: BuildError);
+assert_traits!(error_type: BuildError, LoadError, ParseFingerprintError);
 fn error_type<T: std::error::Error + Send + Sync + 'static>() {}
 
 fn config() -> RouterConfig {

@@ -497,10 +497,15 @@ fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "error" => 0,
         "limits" => 1,
+        // The saved-bot format's bytes, checksum and fingerprints: below the scorer
+        // and the model, which save through it.
+        "persist" => 1,
         "text" => 2,
         "keywords" | "scorer" => 3,
         "intent" => 4,
         "conversation" => 5,
+        // Training data in: builds the model's `Intent`s, nothing above.
+        "import" => 5,
         "flow" => 6,
         "router" => 7,
         "eval" => 8,

@@ -680,7 +680,8 @@ fn a_decision_becomes_a_record_in_one_call() {
     assert_eq!(record.rule.as_deref(), Some("help"));
     assert_eq!(record.intent.as_deref(), Some("support"));
     assert_eq!(record.keywords, [keyword("demo", "pricing", true)]);
-    assert_eq!(record.model, None);
+    // The log says which bot decided.
+    assert_eq!(record.model, Some(router.fingerprint().to_string()));
     assert!(record.validate().is_ok());
     let button = Message::button("book_demo");
     let d = router.decide(&button, &Context::default());

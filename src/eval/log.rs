@@ -66,7 +66,9 @@ pub struct DecisionRecord {
     /// The rule that decided (`Decision::rule`; `None`: the default route).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
-    /// A fingerprint of the model that decided, when the host has one.
+    /// A fingerprint of the bot that decided: [`Decision::fingerprint`] as text
+    /// (`MODEL-FLOW`), set by [`DecisionRecord::from_decision`], so a log says which
+    /// bot made each decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// When a rep first replied after the hand-off, in seconds.
@@ -232,6 +234,7 @@ impl DecisionRecord {
                 .collect(),
             answered: decision.trace.answer.as_ref().map(|a| a.slot.clone()),
             rule: decision.rule.as_deref().map(str::to_string),
+            model: Some(decision.fingerprint.to_string()),
             ..DecisionRecord::default()
         }
     }

@@ -67,7 +67,9 @@
 //! # Ok::<(), handoff::BuildError>(())
 //! ```
 
+mod compare;
 mod cv;
+mod guard;
 mod html;
 mod jsonl;
 mod kpi;
@@ -82,7 +84,12 @@ mod svg;
 #[cfg(test)]
 mod tests;
 
+pub use compare::{
+    compare, Accuracy, CompareMessage, Comparison, Moved, Movement, TeamShift, MAX_EXAMPLES,
+    NO_INTENT_LABEL,
+};
 pub use cv::cross_validate;
+pub use guard::{Changed, Guard, GuardCheck, ParseGuardError};
 pub use jsonl::{
     LogProblem, LogProblemKind, LogReader, LogSummary, MAX_LOG_LINE_BYTES, MAX_LOG_PROBLEMS,
 };

@@ -44,6 +44,20 @@ impl Calibration {
         offset: -0.5,
     };
 
+    /// The map's coefficients (score, unknown words, offset), as saved.
+    pub(super) fn coefficients(&self) -> [f32; 3] {
+        [self.score, self.unknown, self.offset]
+    }
+
+    /// The map with these coefficients, as loaded.
+    pub(super) fn from_coefficients([score, unknown, offset]: [f32; 3]) -> Calibration {
+        Calibration {
+            score,
+            unknown,
+            offset,
+        }
+    }
+
     pub(super) fn confidence(&self, score: f32, unknown: f32) -> f32 {
         let z = self.score * score + self.unknown * unknown + self.offset;
         let p = 1.0 / (1.0 + (-z).exp());

@@ -10,6 +10,7 @@ mod lexicon;
 mod model;
 mod morphology;
 mod options;
+mod persist;
 mod rank;
 #[cfg(test)]
 mod reading_tests;

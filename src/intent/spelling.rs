@@ -201,8 +201,6 @@ impl Spelling {
     }
 
     /// The known words with their counts, in sorted order: the state to save.
-    // Read by the model's serialization (saving a trained model) and by tests.
-    #[allow(dead_code)]
     pub(crate) fn counts(&self) -> impl Iterator<Item = (&str, u32)> + '_ {
         self.words
             .iter()

@@ -8,11 +8,13 @@ use serde::Deserializer;
 
 use super::config::{RouterConfig, TeamConfig};
 use super::decide::{Inner, Router};
+use super::source::{Saved, Source};
 use crate::error::{BuildError, ErrorKind};
 use crate::flow::compile::{CompileEnv, CompiledFlow, Team};
 use crate::flow::Flow;
 use crate::intent::{Intent, IntentModel, ModelOptions};
 use crate::limits::Limits;
+use crate::persist::{hash, Fingerprint};
 use crate::slots::{SlotConfig, SlotExtractors};
 
 /// Builds a [`Router`] from an intent model (or intents), a flow and teams.
@@ -101,6 +103,12 @@ impl RouterBuilder {
 
     /// Validates everything and builds the router.
     pub fn build(&self) -> Result<Router, BuildError> {
+        self.build_saved(None)
+    }
+
+    /// Builds; a loaded router passes what it was saved with (`saved`), which it keeps
+    /// as saved, so that saving it again gives the same bytes and fingerprint.
+    pub(super) fn build_saved(&self, saved: Option<Saved>) -> Result<Router, BuildError> {
         self.check_sizes()?;
         let model = self.given_or_trained_model()?;
         let teams = resolve_teams(&self.teams)?;
@@ -116,9 +124,30 @@ impl RouterBuilder {
             slots: &slot_names,
         };
         let flow = CompiledFlow::compile(&self.flow, &env).map_err(|e| e.within("flow"))?;
+        let saved = saved.unwrap_or_else(|| Saved {
+            source: self.source().to_json(),
+            model_hash: model.fingerprint(),
+        });
+        let fingerprint = Fingerprint::new(saved.model_hash, hash(saved.source.as_bytes()));
         Ok(Router {
-            inner: Arc::new(Inner { model, flow, slots }),
+            inner: Arc::new(Inner {
+                model,
+                flow,
+                slots,
+                source: saved.source,
+                fingerprint,
+            }),
         })
+    }
+
+    /// What the router keeps of its configuration besides the model.
+    fn source(&self) -> Source {
+        Source {
+            flow: self.flow.clone(),
+            teams: self.teams.clone(),
+            slots: self.slots.clone(),
+            limits: self.options.limits,
+        }
     }
 
     /// The slot extractors, normalizing as the model does; `None` when none are

@@ -9,6 +9,7 @@ use crate::conversation::{Context, Message};
 use crate::flow::compile::CompiledFlow;
 use crate::flow::render::render;
 use crate::intent::{Detection, IntentModel};
+use crate::persist::Fingerprint;
 use crate::slots::{Extracted, SlotExtractors};
 
 #[derive(Debug)]
@@ -17,6 +18,9 @@ pub(super) struct Inner {
     pub(super) flow: CompiledFlow,
     /// The slot extractors, when the configuration declares any.
     pub(super) slots: Option<SlotExtractors>,
+    /// The flow, teams, slot extractors and limits as saved (see `persist`).
+    pub(super) source: Arc<str>,
+    pub(super) fingerprint: Fingerprint,
 }
 
 /// Decides, per message, where a conversation goes. Immutable, `Send + Sync`, cheap to
@@ -157,7 +161,7 @@ impl Router {
             detection,
             outcome,
             turn.answer,
-            &self.inner.model,
+            &self.inner,
         )
     }
 

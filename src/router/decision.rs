@@ -8,8 +8,11 @@ use serde::Serialize;
 use crate::conversation::ContextUpdate;
 use crate::flow::compile::Outcome;
 use crate::flow::{Action, AnswerTrace, Route, Saw, Trace};
-use crate::intent::{Detection, IntentModel};
+use crate::intent::Detection;
 use crate::keywords::{MatchKind, Negation};
+use crate::persist::Fingerprint;
+
+use super::decide::Inner;
 
 /// A routing decision. The detected intent and its confidence are in `detection`
 /// ([`Decision::intent`] and [`Decision::confidence`] read them).
@@ -34,6 +37,9 @@ pub struct Decision {
     pub threshold: f32,
     /// The ambiguity margin the detection was judged against.
     pub ambiguity_margin: f32,
+    /// Which bot decided: the router's [`Fingerprint`] (trained model and flow), for
+    /// the host's logs.
+    pub fingerprint: Fingerprint,
 }
 
 impl Decision {
@@ -249,7 +255,7 @@ impl Decision {
         detection: Detection,
         outcome: Outcome<'_>,
         answer: Option<AnswerTrace>,
-        model: &IntentModel,
+        bot: &Inner,
     ) -> Decision {
         let matched = outcome.matched_ids();
         let rule = outcome.rule().cloned();
@@ -268,8 +274,9 @@ impl Decision {
             updates,
             detection,
             trace,
-            threshold: model.threshold(),
-            ambiguity_margin: model.ambiguity_margin(),
+            threshold: bot.model.threshold(),
+            ambiguity_margin: bot.model.ambiguity_margin(),
+            fingerprint: bot.fingerprint,
         }
     }
 }

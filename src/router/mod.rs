@@ -7,6 +7,8 @@ mod builder;
 mod config;
 mod decide;
 mod decision;
+mod persist;
+mod source;
 mod summary;
 mod turn;
 

@@ -59,6 +59,7 @@ mod cost;
 mod features;
 mod kernels;
 mod model;
+mod persist;
 #[cfg(test)]
 mod reference;
 mod solved;
