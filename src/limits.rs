@@ -11,6 +11,56 @@ use crate::error::{BuildError, ErrorKind};
 /// any chat message.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
 
+/// The deepest a condition may nest: `all` / `any` / `not` levels above a leaf, the
+/// rule's `when` counting as level 1. A deeper condition is a build error
+/// ([`ErrorKind::TooDeep`](crate::ErrorKind::TooDeep)) naming its path, and reading a
+/// deeper one from a document is a document error. Real flows nest a handful of levels;
+/// this bound keeps building and evaluating on a small stack.
+pub const MAX_CONDITION_DEPTH: usize = 32;
+
+/// The deepest lists may nest in a [`Value`](crate::Value) (a user or conversation
+/// attribute, a slot, a form field, a value in a condition). Deserializing a deeper one
+/// is an error; in a flow it is a build error; in a context built in code the crate
+/// reads lists below this depth as empty.
+pub const MAX_VALUE_DEPTH: usize = 32;
+
+/// Traces keep at most this many items of a list (attribute values, tags, keyword hits)
+/// and say how many more there were.
+pub const MAX_TRACE_ITEMS: usize = 8;
+
+/// Traces keep at most this many bytes of a string value (cut at a char boundary).
+pub const MAX_TRACE_TEXT: usize = 256;
+
+/// A template variable (`{user.notes}`) renders at most this many bytes of its value
+/// (cut at a char boundary, then "..."); `{message}` renders the message as cut by
+/// [`Limits::max_message_len`].
+pub const MAX_TEMPLATE_VALUE: usize = 4 * 1024;
+
+/// The most options a pending question offers: a flow's `ask` route with more is a build
+/// error; of a context's pending question (host data) only the first this many are read.
+pub const MAX_PENDING_OPTIONS: usize = 64;
+
+/// The longest option of a pending question, in bytes: longer is a build error in a flow;
+/// in a context an option is read up to this length.
+pub const MAX_OPTION_LEN: usize = 256;
+
+/// The longest regex a `regex` condition may have, in bytes.
+pub const MAX_REGEX_LEN: usize = 1024;
+
+/// The most memory, in bytes, a compiled `regex` condition may take (its NFA). This
+/// bounds the work per byte of message, so with the message cut to
+/// [`Limits::max_message_len`] a regex condition costs O(this × message) at worst and
+/// usually O(message).
+pub const MAX_REGEX_SIZE: usize = 32 * 1024;
+
+/// Per regex and thread, the memory its lazy DFA cache may grow to.
+pub(crate) const MAX_REGEX_DFA_SIZE: usize = 512 * 1024;
+
+/// A keyword's occurrences in one message reported as hits: the first this many; later
+/// ones add nothing a condition or the model needs and would make the hit list (one hit
+/// per intent per occurrence) grow with the message.
+pub const MAX_KEYWORD_OCCURRENCES: usize = 8;
+
 /// The most intents a model can hold, whatever [`Limits::max_intents`] allows: the
 /// scorer stores an intent's index in 16 bits.
 pub(crate) const MAX_MODEL_INTENTS: usize = 1 << 16;
@@ -71,6 +121,48 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The fields as `(name, value)`, in declaration order.
+    fn fields(&self) -> [(&'static str, usize); 7] {
+        [
+            ("max_message_len", self.max_message_len),
+            ("max_intents", self.max_intents),
+            ("max_phrases", self.max_phrases),
+            ("max_phrase_len", self.max_phrase_len),
+            ("max_keywords", self.max_keywords),
+            ("max_keyword_len", self.max_keyword_len),
+            ("max_rules", self.max_rules),
+        ]
+    }
+
+    /// The larger of each field.
+    pub(crate) fn widest(&self, other: &Limits) -> Limits {
+        Limits {
+            max_message_len: self.max_message_len.max(other.max_message_len),
+            max_intents: self.max_intents.max(other.max_intents),
+            max_phrases: self.max_phrases.max(other.max_phrases),
+            max_phrase_len: self.max_phrase_len.max(other.max_phrase_len),
+            max_keywords: self.max_keywords.max(other.max_keywords),
+            max_keyword_len: self.max_keyword_len.max(other.max_keyword_len),
+            max_rules: self.max_rules.max(other.max_rules),
+        }
+    }
+
+    /// An error naming the first field above `ceiling`'s (the path is the field name).
+    pub(crate) fn within(&self, ceiling: &Limits) -> Result<(), BuildError> {
+        let over = self
+            .fields()
+            .into_iter()
+            .zip(ceiling.fields())
+            .find(|((_, v), (_, c))| v > c);
+        match over {
+            Some(((name, value), (_, ceiling))) => Err(BuildError::new(
+                name,
+                ErrorKind::AboveCeiling { value, ceiling },
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// An error for the list at `path` holding `actual` items, over `limit`.
     pub(crate) fn too_many(path: impl Into<String>, limit: usize, actual: usize) -> BuildError {
         BuildError::new(path, ErrorKind::TooMany { limit, actual })
