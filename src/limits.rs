@@ -47,11 +47,17 @@ pub const MAX_OPTION_LEN: usize = 256;
 /// The longest regex a `regex` condition may have, in bytes.
 pub const MAX_REGEX_LEN: usize = 1024;
 
-/// The most memory, in bytes, a compiled `regex` condition may take (its NFA). This
-/// bounds the work per byte of message, so with the message cut to
-/// [`Limits::max_message_len`] a regex condition costs O(this × message) at worst and
-/// usually O(message).
-pub const MAX_REGEX_SIZE: usize = 32 * 1024;
+/// The most characters or classes the counted repetitions of a `regex` condition may
+/// unroll to (`a{250}` is 250, `(?:a{16}){16}` 256, `(?:a{100}){100}` 10,000 and
+/// refused): the unrolled states are what make a regex slow per byte of text.
+pub const MAX_REGEX_UNROLLED: usize = 256;
+
+/// The deepest groups may nest in a `regex` condition.
+pub const MAX_REGEX_NEST: usize = 32;
+
+/// The most memory, in bytes, a compiled `regex` condition may take (its NFA; Unicode
+/// classes such as `\w` take most of it).
+pub const MAX_REGEX_SIZE: usize = 512 * 1024;
 
 /// Per regex and thread, the memory its lazy DFA cache may grow to.
 pub(crate) const MAX_REGEX_DFA_SIZE: usize = 512 * 1024;

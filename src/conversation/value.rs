@@ -74,8 +74,7 @@ impl Value {
             (Value::List(_), Value::List(_)) if depth == 0 => true,
             (Value::List(a), Value::List(b)) => {
                 a.len() == b.len()
-                    && a
-                        .iter()
+                    && a.iter()
                         .zip(b)
                         .all(|(x, y)| x.loosely_equals_within(y, depth - 1))
             }

@@ -364,7 +364,11 @@ pub(crate) fn dismantle(condition: Condition) {
             Condition::All(list) | Condition::Any(list) => stack.append(list),
             Condition::Not(inner) => stack.push(std::mem::replace(&mut **inner, Condition::Always)),
             Condition::User(t) | Condition::Conversation(t) | Condition::Slot(t) => {
-                values.extend([t.eq.take(), t.ne.take(), t.contains.take()].into_iter().flatten());
+                values.extend(
+                    [t.eq.take(), t.ne.take(), t.contains.take()]
+                        .into_iter()
+                        .flatten(),
+                );
                 values.extend(t.one_of.take().unwrap_or_default());
             }
             _ => {}

@@ -273,7 +273,10 @@ impl Env for RenderEnv<'_, '_> {
             Var::Channel => put_str(out, f.message.channel.as_deref()),
             Var::Message => put_str(out, Some(f.text)),
             Var::Rule => put_str(out, self.rule),
-            Var::Tags => put_list(out, &mut f.context.conversation.tags.iter().map(String::as_str)),
+            Var::Tags => put_list(
+                out,
+                &mut f.context.conversation.tags.iter().map(String::as_str),
+            ),
             Var::Keywords => put_list(
                 out,
                 &mut f

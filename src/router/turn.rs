@@ -239,7 +239,12 @@ fn pending_after(context: &Context, decided: &Decided<'_>) -> Option<Pending> {
 fn bounded_pending(p: &Pending) -> Pending {
     Pending {
         slot: p.slot.clone(),
-        options: p.options.iter().take(MAX_PENDING_OPTIONS).cloned().collect(),
+        options: p
+            .options
+            .iter()
+            .take(MAX_PENDING_OPTIONS)
+            .cloned()
+            .collect(),
         rule: p.rule.clone(),
     }
 }
@@ -277,7 +282,12 @@ mod tests {
             channel: None,
         };
         let context = pending("size", &[]);
-        let turn = Turn::read(&message, message.text.as_deref().unwrap_or(""), &context, &[]);
+        let turn = Turn::read(
+            &message,
+            message.text.as_deref().unwrap_or(""),
+            &context,
+            &[],
+        );
         assert_eq!(turn.answered, Some("size"));
         assert_eq!(turn.pending, Some("size"));
         assert_eq!(turn.new_slots["size"], Value::from(300));

@@ -5,8 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
-use regex::RegexBuilder;
-
 use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Leaf, Node, Team};
 use super::validate::{empty, err, rule_id, unknown, KeywordVocabulary, SlotNames};
 use crate::conversation::value::format_number;
@@ -18,8 +16,7 @@ use crate::flow::{
 };
 use crate::keywords::NegationPolicy;
 use crate::limits::{
-    Limits, MAX_CONDITION_DEPTH, MAX_OPTION_LEN, MAX_PENDING_OPTIONS, MAX_REGEX_DFA_SIZE,
-    MAX_REGEX_LEN, MAX_REGEX_SIZE, MAX_VALUE_DEPTH,
+    Limits, MAX_CONDITION_DEPTH, MAX_OPTION_LEN, MAX_PENDING_OPTIONS, MAX_VALUE_DEPTH,
 };
 
 /// The path of a condition being lowered, written out only when an error needs it: each
@@ -365,7 +362,12 @@ impl Cx<'_> {
 
     /// Lowers a condition at nesting `depth` (the rule's `when` is 1); deeper than
     /// [`MAX_CONDITION_DEPTH`] is an error, so the recursion is bounded.
-    fn condition(&self, c: &Condition, at: &CondPath<'_>, depth: usize) -> Result<Node, BuildError> {
+    fn condition(
+        &self,
+        c: &Condition,
+        at: &CondPath<'_>,
+        depth: usize,
+    ) -> Result<Node, BuildError> {
         if depth > MAX_CONDITION_DEPTH {
             let kind = ErrorKind::TooDeep {
                 limit: MAX_CONDITION_DEPTH,
@@ -599,22 +601,12 @@ fn check_options(options: &[String], path: &str) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// A regex condition: at most [`MAX_REGEX_LEN`] bytes, compiled within
-/// [`MAX_REGEX_SIZE`] (and its lazy DFA within [`MAX_REGEX_DFA_SIZE`] per thread), so
-/// its cost per message byte is bounded.
+/// A regex condition, compiled within the bounds of [`super::pattern`].
 fn regex(pattern: &str, p: &str) -> Result<Node, BuildError> {
     if pattern.is_empty() {
         return Err(empty(p));
     }
-    if pattern.len() > MAX_REGEX_LEN {
-        return Err(Limits::too_long(p, MAX_REGEX_LEN, pattern.len()));
-    }
-    let re = RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(MAX_REGEX_SIZE)
-        .dfa_size_limit(MAX_REGEX_DFA_SIZE)
-        .build()
-        .map_err(|e| err(p, ErrorKind::InvalidPattern).caused_by(e))?;
+    let re = super::pattern::compile(pattern, p)?;
     leaf(format!("message matches /{pattern}/"), Leaf::Regex(re))
 }
 
