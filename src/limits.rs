@@ -1,7 +1,53 @@
-//! Size limits, checked when building.
+//! Size limits, checked when building, and the fixed bounds that keep every decision's
+//! cost bounded whatever the configuration, context or message.
 //!
-//! The public documentation lives on the facade type (see below), since this
-//! module is private and its items are re-exported at the crate root.
+//! The public documentation lives on the facade type and the constants (see below),
+//! since this module is private and its items are re-exported at the crate root.
+//!
+//! # What a decision costs at most
+//!
+//! With `N` = [`Limits::max_message_len`] (16 KiB by default) and `R` =
+//! [`Limits::max_rules`]:
+//!
+//! - **A decision reads at most `N` bytes of the message.** The text is cut once, at a
+//!   char boundary, and detection, keyword matching, slot extraction, the pending
+//!   question's answer, regex conditions, `{message}` and `{summary}` all read the cut
+//!   text (the detection says `truncated`).
+//! - **It evaluates at most `R` rules**, each at most once: candidates come from the rule
+//!   index, one entry per distinct key hit (the keyword hits are grouped by keyword
+//!   first), sorted and deduplicated.
+//! - **A condition nests at most [`MAX_CONDITION_DEPTH`] deep and a value's lists at most
+//!   [`MAX_VALUE_DEPTH`]**, so evaluating, rendering and tracing recurse at most that
+//!   deep: a decision runs on a 256 KiB stack with the deepest flow and context the limits
+//!   allow. Deeper is a [`BuildError`] in a flow and an error when deserializing; a deeper
+//!   value built in code is read as if its lists below the limit were empty.
+//! - **A regex condition** is at most [`MAX_REGEX_LEN`] bytes, nests groups at most
+//!   [`MAX_REGEX_NEST`] deep, unrolls its counted repetitions to at most
+//!   [`MAX_REGEX_UNROLLED`] characters or classes and compiles within [`MAX_REGEX_SIZE`]:
+//!   linear in the `N` bytes it reads, a few milliseconds at worst.
+//! - **Keyword hits**: a keyword's first [`MAX_KEYWORD_OCCURRENCES`] occurrences in a
+//!   message are reported (one hit per intent it belongs to), so the hits are bounded by
+//!   the keywords the message contains, not its length. Matching is one automaton pass,
+//!   searching only where a keyword can start, plus O(h log h) to order h hits.
+//! - **Traces borrow or cap**: a condition's trace keeps a preview of what it saw, at most
+//!   [`MAX_TRACE_ITEMS`] items of a list (tags, hits, attribute lists) and
+//!   [`MAX_TRACE_TEXT`] bytes of a string, and says how many more there were. A template
+//!   variable renders at most [`MAX_TEMPLATE_VALUE`] bytes.
+//! - **A pending question** (host data) is read up to [`MAX_PENDING_OPTIONS`] options of
+//!   up to [`MAX_OPTION_LEN`] bytes; blank options are never chosen. A flow's `ask`
+//!   route with more, longer or blank options is a build error.
+//! - **Rosters**: a fallback chain holds at most
+//!   [`MAX_FALLBACK_CHAIN`](crate::assign::MAX_FALLBACK_CHAIN) teams (checked in linear
+//!   time when compiling), so a pick tries at most that many teams.
+//!
+//! # Who may change which limit
+//!
+//! The [`Limits`] fields are per router: a configuration document (`options.limits`) may
+//! lower any of them, but not raise one above the host's ceiling
+//! ([`RouterBuilder::ceiling`](crate::RouterBuilder::ceiling), by default
+//! [`Limits::default`]); the host raises them with
+//! [`RouterBuilder::limits`](crate::RouterBuilder::limits) or the ceiling. The constants
+//! in this module are fixed: neither a document nor a host changes them.
 
 use crate::error::{BuildError, ErrorKind};
 
