@@ -286,9 +286,12 @@ fn keyword_rules(r: &mut Report) {
     let pairs: Vec<(String, &str)> = (0..1_000).map(|i| (format!("i{i}"), "demo")).collect();
     let shared = KeywordMatcher::new(pairs.iter().map(|(i, k)| (i.as_str(), *k))).unwrap();
     let text = "demo ".repeat(16 * 1024 / 5);
-    r.case("3 find: one keyword shared by 1,000 intents, 16 KiB", true, 10, || {
-        shared.find(&text)
-    });
+    r.case(
+        "3 find: one keyword shared by 1,000 intents, 16 KiB",
+        true,
+        10,
+        || shared.find(&text),
+    );
     let n = if std::env::args().any(|a| a == "--full-training") {
         1_000
     } else {
@@ -300,7 +303,9 @@ fn keyword_rules(r: &mut Report) {
     match router_keywords_only(intents) {
         Ok(shared) => {
             let name = format!("3 decide: one keyword shared by {n} intents, 16 KiB");
-            r.case(&name, true, 10, || shared.decide(&message, &Context::default()));
+            r.case(&name, true, 10, || {
+                shared.decide(&message, &Context::default())
+            });
         }
         Err(e) => println!("3 shared keyword: {e}"),
     }
