@@ -214,15 +214,25 @@ struct Bounded<'a> {
 
 impl fmt::Write for Bounded<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.out.push_str(s);
         if s.len() > self.left {
+            // Keep what fits (and a little more, cut at a char boundary by the caller).
+            let end = ceil_boundary(s, self.left);
+            self.out.push_str(&s[..end]);
             self.left = 0;
             self.cut = true;
             return Err(fmt::Error);
         }
+        self.out.push_str(s);
         self.left -= s.len();
         Ok(())
     }
+}
+
+/// The first char boundary of `s` at or after `at` (or its end).
+fn ceil_boundary(s: &str, at: usize) -> usize {
+    (at..s.len())
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(s.len())
 }
 
 /// Writes `v`, lists as their items separated by ", ", down to `depth` list levels.
@@ -374,5 +384,66 @@ impl From<bool> for Value {
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(items: Vec<T>) -> Self {
         Value::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deep(depth: usize) -> Value {
+        (0..depth).fold(Value::from("x"), |v, _| Value::List(vec![v]))
+    }
+
+    #[test]
+    fn previews_are_bounded() {
+        let long = Value::from("é".repeat(MAX_TRACE_TEXT));
+        let Value::String(cut) = long.preview() else {
+            panic!("a string previews as a string");
+        };
+        assert!(cut.len() <= MAX_TRACE_TEXT + 3 && cut.ends_with("..."));
+        let list = Value::List((0..100).map(Value::from).collect());
+        let Value::List(items) = list.preview() else {
+            panic!("a list previews as a list");
+        };
+        assert_eq!(items.len(), MAX_TRACE_ITEMS + 1);
+        assert_eq!(items[MAX_TRACE_ITEMS], Value::from("... 92 more"));
+        let short = Value::List(vec![Value::from(1), Value::from("a")]);
+        assert_eq!(short.preview(), short);
+    }
+
+    #[test]
+    fn writing_stops_at_the_bound_on_a_char_boundary() {
+        for (value, max, want) in [
+            (Value::from("abcdef"), 3, "abc..."),
+            (Value::from("ééé"), 3, "é..."),
+            (Value::from("abc"), 3, "abc"),
+            (
+                Value::List(vec![1.into(), 2.into(), 3.into()]),
+                4,
+                "1, 2...",
+            ),
+        ] {
+            let mut out = String::from(">");
+            value.write_bounded(&mut out, max);
+            assert_eq!(out, format!(">{want}"), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn depth_is_read_up_to_the_limit() {
+        assert!(!deep(MAX_VALUE_DEPTH).depth_exceeds(MAX_VALUE_DEPTH));
+        assert!(deep(MAX_VALUE_DEPTH + 1).depth_exceeds(MAX_VALUE_DEPTH));
+        assert_eq!(deep(MAX_VALUE_DEPTH).to_string(), "x");
+        assert_eq!(deep(MAX_VALUE_DEPTH + 1).to_string(), "");
+        assert!(deep(3).loosely_equals(&deep(3)));
+        let json = serde_json::to_string(&deep(MAX_VALUE_DEPTH)).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&json).unwrap(),
+            deep(MAX_VALUE_DEPTH)
+        );
+        let too_deep = format!("[{json}]");
+        assert!(serde_json::from_str::<Value>(&too_deep).is_err());
+        deep(100_000).dismantle();
     }
 }
