@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::conversation::value::format_number;
-use crate::conversation::Summary;
+use crate::conversation::{Summary, MAX_SUMMARY_SLOTS};
 use crate::flow::compile::{CAction, CRoute, Facts, Outcome, Team};
 use crate::flow::template::{Env, Var};
 use crate::flow::{Action, Route, Value};
@@ -185,7 +185,8 @@ impl RenderEnv<'_, '_> {
         }
     }
 
-    /// Every known slot, with where it came from when the summary knows.
+    /// The known slots (the first [`MAX_SUMMARY_SLOTS`] by name, then how many more),
+    /// with where each came from when the summary knows.
     fn slots(&self, out: &mut String) {
         let f = self.facts;
         let mut slots: BTreeMap<&str, &Value> = f
@@ -198,7 +199,8 @@ impl RenderEnv<'_, '_> {
         for (k, v) in f.new_slots {
             slots.insert(k, v);
         }
-        for (k, v) in slots {
+        let total = slots.len();
+        for (k, v) in slots.into_iter().take(MAX_SUMMARY_SLOTS) {
             let _ = write!(out, "; {k}: ");
             let mut shown = String::new();
             v.write_bounded(&mut shown, SUMMARY_TEXT);
@@ -206,6 +208,9 @@ impl RenderEnv<'_, '_> {
             if let Some(source) = self.summary.source(k) {
                 let _ = write!(out, " ({source})");
             }
+        }
+        if total > MAX_SUMMARY_SLOTS {
+            let _ = write!(out, "; {} more slots", total - MAX_SUMMARY_SLOTS);
         }
     }
 }
