@@ -99,6 +99,13 @@ fn documents_nesting_too_deep_are_refused_when_read() {
     }
     let err = serde_json::from_str::<Condition>(&json).unwrap_err();
     assert!(err.to_string().contains("nested deeper"), "{err}");
+    // At the limit: read, and built.
+    let mut json = String::from(r#"{"keyword": {"any": "demo"}}"#);
+    for _ in 1..MAX_CONDITION_DEPTH {
+        json = format!(r#"{{"not": {json}}}"#);
+    }
+    let at_limit: Condition = serde_json::from_str(&json).unwrap();
+    assert!(router_with(Flow::new().rule(rule("r", at_limit))).is_ok());
     let json = format!("{}1{}", "[".repeat(40), "]".repeat(40));
     assert!(serde_json::from_str::<Value>(&json).is_err());
     let json = format!(
@@ -268,8 +275,9 @@ fn keyword_rules_times_hits_are_deduplicated_and_traces_capped() {
     assert_eq!(demo_hits.count(), MAX_KEYWORD_OCCURRENCES);
     for r in &d.trace.rules {
         for c in &r.conditions {
-            if let Saw::Keywords { hits, .. } = &c.saw {
-                assert!(hits.len() <= MAX_TRACE_ITEMS);
+            if let Saw::Keywords { hits, more } = &c.saw {
+                assert_eq!(hits.len(), MAX_TRACE_ITEMS);
+                assert_eq!(hits.len() + more, MAX_KEYWORD_OCCURRENCES);
             }
         }
     }
@@ -513,4 +521,30 @@ fn ids_with_spaces_around_them_are_refused_with_the_path() {
         .build()
         .unwrap_err();
     assert_eq!(err.path(), "teams[0].id");
+}
+
+#[test]
+fn the_summary_renders_a_bounded_number_of_slots() {
+    let flow = Flow::new().slots(["s"]).rule(
+        Rule::new("r")
+            .when(Condition::keyword("demo"))
+            .route(Route::handoff("sales"))
+            .action(Action::reply("{summary}")),
+    );
+    let router = router_with(flow).unwrap();
+    let mut context = Context::default();
+    for i in 0..10_000 {
+        context
+            .conversation
+            .slots
+            .insert(format!("s{i}"), Value::from(i));
+    }
+    let d = router.decide(&Message::text("a demo"), &context);
+    let summary = d.actions.iter().find_map(|a| match a {
+        Action::Reply { text } => Some(text.clone()),
+        _ => None,
+    });
+    let summary = summary.unwrap();
+    assert!(summary.contains("; 9984 more slots"), "{summary}");
+    assert!(summary.len() < 4096);
 }
