@@ -114,6 +114,25 @@ pub enum ErrorKind {
         /// The length given.
         actual: usize,
     },
+    /// Conditions or value lists nested deeper than a limit allows.
+    TooDeep {
+        /// The deepest nesting allowed.
+        limit: usize,
+    },
+    /// A limit a configuration document asks for above the ceiling the host allows (see
+    /// [`RouterBuilder::ceiling`](crate::RouterBuilder::ceiling)).
+    AboveCeiling {
+        /// The value the document asks for.
+        value: usize,
+        /// The host's ceiling.
+        ceiling: usize,
+    },
+    /// An id with spaces around it: ids are matched exactly, so it could never be
+    /// referred to as written elsewhere.
+    Untrimmed {
+        /// The id as given.
+        id: String,
+    },
     /// Both a trained model and intents to train were given.
     ModelAndIntents,
     /// A threshold was given with a trained model, which keeps its own.
@@ -294,6 +313,13 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::TooLong { limit, actual } => {
                 write!(f, "too long: {actual} bytes (limit {limit})")
+            }
+            ErrorKind::TooDeep { limit } => write!(f, "nested deeper than {limit} levels"),
+            ErrorKind::AboveCeiling { value, ceiling } => {
+                write!(f, "{value} is above the host's ceiling {ceiling}")
+            }
+            ErrorKind::Untrimmed { id } => {
+                write!(f, "{id:?} has spaces around it (ids are matched exactly)")
             }
             ErrorKind::ModelAndIntents => {
                 f.write_str("give either a trained model or intents, not both")

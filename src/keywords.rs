@@ -10,6 +10,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
 use crate::error::{BuildError, ErrorKind};
+use crate::limits::MAX_KEYWORD_OCCURRENCES;
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
 pub use hit::{KeywordHit, MatchKind, Negation, NegationPolicy};
 use negation::mark_negations;
@@ -310,22 +311,18 @@ impl KeywordMatcher {
         }
         let hay = n.as_str();
         let base = out.len();
+        let mut seen = Occurrences::default();
         // Spans are normalized-text ranges until the very end.
-        inner.find_exact(hay, out);
+        inner.find_exact(hay, out, &mut seen);
         let exact_end = out.len();
         if !inner.fuzzy.patterns.is_empty() {
-            inner.find_fuzzy(hay, base, exact_end, out);
+            inner.find_fuzzy(hay, base, exact_end, out, &mut seen);
         }
-        // Both runs are ordered by start and do not overlap each other: merge them
-        // (insertion sort: stable, no allocation, and there are few hits).
+        // Both runs are ordered by start and do not overlap each other: one stable sort
+        // merges them in O(h log h) (it finds the two runs), keeping configuration
+        // order among hits at the same place.
         let hits = &mut out[base..];
-        for i in exact_end - base..hits.len() {
-            let mut j = i;
-            while j > 0 && hits[j - 1].span.start > hits[j].span.start {
-                hits.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        hits.sort_by_key(|h| h.span.start);
         mark_negations(hay, hits);
         for hit in hits {
             hit.span = n.original_span(hit.span.clone());
@@ -375,7 +372,7 @@ impl Inner {
         true
     }
 
-    fn find_exact(&self, hay: &str, out: &mut Vec<KeywordHit>) {
+    fn find_exact(&self, hay: &str, out: &mut Vec<KeywordHit>, seen: &mut Occurrences) {
         let ac = &self.automaton;
         let mut pos = 0;
         while pos < hay.len() {
@@ -406,7 +403,12 @@ impl Inner {
             }
             match candidate {
                 Some(m) => {
-                    for t in &self.patterns[m.pattern().as_usize()].targets {
+                    let targets = if seen.admit(m.pattern().as_u32()) {
+                        &self.patterns[m.pattern().as_usize()].targets[..]
+                    } else {
+                        &[]
+                    };
+                    for t in targets {
                         out.push(KeywordHit {
                             keyword: t.keyword.clone(),
                             intent: t.intent.clone(),
@@ -423,12 +425,23 @@ impl Inner {
         }
     }
 
-    /// Where to search next after no keyword matched at `start`.
+    /// Where to search next after no keyword matched at `start`. A keyword can only
+    /// start at a word start (its first char a word char, the one before not) or, when
+    /// some keyword starts with a non-word char (".net"), at a non-word char: every
+    /// other position is skipped, so a long word is not searched at each of its chars.
     fn next_start(&self, hay: &str, start: usize) -> usize {
         let mut chars = hay[start..].char_indices();
         let step = chars.next().map_or(1, |(_, c)| c.len_utf8());
         if self.any_nonword_start {
-            return start + step;
+            let mut prev_word = hay[start..].chars().next().is_some_and(is_word_char);
+            for (off, c) in hay[start + step..].char_indices() {
+                let word = is_word_char(c);
+                if !word || !prev_word {
+                    return start + step + off;
+                }
+                prev_word = word;
+            }
+            return hay.len();
         }
         // Every keyword starts with a word char and so at a word start: skip the rest of
         // this word and the separators after it.
@@ -445,7 +458,14 @@ impl Inner {
         hay.len()
     }
 
-    fn find_fuzzy(&self, hay: &str, base: usize, exact_end: usize, out: &mut Vec<KeywordHit>) {
+    fn find_fuzzy(
+        &self,
+        hay: &str,
+        base: usize,
+        exact_end: usize,
+        out: &mut Vec<KeywordHit>,
+        occurrences: &mut Occurrences,
+    ) {
         let fuzzy = &self.fuzzy;
         let mut pos = 0;
         let mut next_exact = base;
@@ -487,6 +507,9 @@ impl Inner {
                         };
                         if total == 0 {
                             continue; // an exact occurrence the automaton did not pick
+                        }
+                        if !occurrences.admit(fp.pattern) {
+                            continue;
                         }
                         for t in &self.patterns[fp.pattern as usize].targets {
                             out.push(KeywordHit {
@@ -659,6 +682,23 @@ impl FuzzyIndex {
 }
 
 /// The edit distance a keyword word may be off by.
+/// How many occurrences of each keyword pattern a message has reported: after
+/// [`MAX_KEYWORD_OCCURRENCES`], a pattern's further occurrences are not reported, so the
+/// hits stay bounded by the patterns hit (times their intents), not the message length.
+#[derive(Default)]
+struct Occurrences {
+    counts: HashMap<u32, usize>,
+}
+
+impl Occurrences {
+    /// Counts one more occurrence of `pattern`; whether it is still reported.
+    fn admit(&mut self, pattern: u32) -> bool {
+        let n = self.counts.entry(pattern).or_insert(0);
+        *n += 1;
+        *n <= MAX_KEYWORD_OCCURRENCES
+    }
+}
+
 fn budget(word: &str) -> u8 {
     match word.chars().count() {
         0..=4 => 0,

@@ -164,7 +164,11 @@ pub use keywords::{
     KeywordHit, KeywordMatcher, MatchKind, Negation, NegationPolicy, LOOKAHEAD_BYTES,
     LOOKAHEAD_WORDS,
 };
-pub use limits::{Limits, DEFAULT_MAX_MESSAGE_LEN};
+pub use limits::{
+    Limits, DEFAULT_MAX_MESSAGE_LEN, MAX_CONDITION_DEPTH, MAX_KEYWORD_OCCURRENCES, MAX_OPTION_LEN,
+    MAX_PENDING_OPTIONS, MAX_REGEX_LEN, MAX_REGEX_NEST, MAX_REGEX_SIZE, MAX_REGEX_UNROLLED,
+    MAX_TEMPLATE_VALUE, MAX_TRACE_ITEMS, MAX_TRACE_TEXT, MAX_VALUE_DEPTH,
+};
 pub use persist::{Fingerprint, LoadError, LoadErrorKind, ParseFingerprintError, FORMAT_VERSION};
 pub use router::{Decision, Router, RouterBuilder, RouterConfig, TeamConfig};
 pub use text::{NormalizeOptions, Normalized, Normalizer, Token};

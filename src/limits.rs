@@ -1,7 +1,53 @@
-//! Size limits, checked when building.
+//! Size limits, checked when building, and the fixed bounds that keep every decision's
+//! cost bounded whatever the configuration, context or message.
 //!
-//! The public documentation lives on the facade type (see below), since this
-//! module is private and its items are re-exported at the crate root.
+//! The public documentation lives on the facade type and the constants (see below),
+//! since this module is private and its items are re-exported at the crate root.
+//!
+//! # What a decision costs at most
+//!
+//! With `N` = [`Limits::max_message_len`] (16 KiB by default) and `R` =
+//! [`Limits::max_rules`]:
+//!
+//! - **A decision reads at most `N` bytes of the message.** The text is cut once, at a
+//!   char boundary, and detection, keyword matching, slot extraction, the pending
+//!   question's answer, regex conditions, `{message}` and `{summary}` all read the cut
+//!   text (the detection says `truncated`).
+//! - **It evaluates at most `R` rules**, each at most once: candidates come from the rule
+//!   index, one entry per distinct key hit (the keyword hits are grouped by keyword
+//!   first), sorted and deduplicated.
+//! - **A condition nests at most [`MAX_CONDITION_DEPTH`] deep and a value's lists at most
+//!   [`MAX_VALUE_DEPTH`]**, so evaluating, rendering and tracing recurse at most that
+//!   deep: a decision runs on a 256 KiB stack with the deepest flow and context the limits
+//!   allow. Deeper is a [`BuildError`] in a flow and an error when deserializing; a deeper
+//!   value built in code is read as if its lists below the limit were empty.
+//! - **A regex condition** is at most [`MAX_REGEX_LEN`] bytes, nests groups at most
+//!   [`MAX_REGEX_NEST`] deep, unrolls its counted repetitions to at most
+//!   [`MAX_REGEX_UNROLLED`] characters or classes and compiles within [`MAX_REGEX_SIZE`]:
+//!   linear in the `N` bytes it reads, a few milliseconds at worst.
+//! - **Keyword hits**: a keyword's first [`MAX_KEYWORD_OCCURRENCES`] occurrences in a
+//!   message are reported (one hit per intent it belongs to), so the hits are bounded by
+//!   the keywords the message contains, not its length. Matching is one automaton pass,
+//!   searching only where a keyword can start, plus O(h log h) to order h hits.
+//! - **Traces borrow or cap**: a condition's trace keeps a preview of what it saw, at most
+//!   [`MAX_TRACE_ITEMS`] items of a list (tags, hits, attribute lists) and
+//!   [`MAX_TRACE_TEXT`] bytes of a string, and says how many more there were. A template
+//!   variable renders at most [`MAX_TEMPLATE_VALUE`] bytes.
+//! - **A pending question** (host data) is read up to [`MAX_PENDING_OPTIONS`] options of
+//!   up to [`MAX_OPTION_LEN`] bytes; blank options are never chosen. A flow's `ask`
+//!   route with more, longer or blank options is a build error.
+//! - **Rosters**: a fallback chain holds at most
+//!   [`MAX_FALLBACK_CHAIN`](crate::assign::MAX_FALLBACK_CHAIN) teams (checked in linear
+//!   time when compiling), so a pick tries at most that many teams.
+//!
+//! # Who may change which limit
+//!
+//! The [`Limits`] fields are per router: a configuration document (`options.limits`) may
+//! lower any of them, but not raise one above the host's ceiling
+//! ([`RouterBuilder::ceiling`](crate::RouterBuilder::ceiling), by default
+//! [`Limits::default`]); the host raises them with
+//! [`RouterBuilder::limits`](crate::RouterBuilder::limits) or the ceiling. The constants
+//! in this module are fixed: neither a document nor a host changes them.
 
 use crate::error::{BuildError, ErrorKind};
 
@@ -10,6 +56,62 @@ use crate::error::{BuildError, ErrorKind};
 /// longer messages are cut (at a char boundary) before scoring. 16 KiB is far beyond
 /// any chat message.
 pub const DEFAULT_MAX_MESSAGE_LEN: usize = 16 * 1024;
+
+/// The deepest a condition may nest: `all` / `any` / `not` levels above a leaf, the
+/// rule's `when` counting as level 1. A deeper condition is a build error
+/// ([`ErrorKind::TooDeep`](crate::ErrorKind::TooDeep)) naming its path, and reading a
+/// deeper one from a document is a document error. Real flows nest a handful of levels;
+/// this bound keeps building and evaluating on a small stack.
+pub const MAX_CONDITION_DEPTH: usize = 32;
+
+/// The deepest lists may nest in a [`Value`](crate::Value) (a user or conversation
+/// attribute, a slot, a form field, a value in a condition). Deserializing a deeper one
+/// is an error; in a flow it is a build error; in a context built in code the crate
+/// reads lists below this depth as empty.
+pub const MAX_VALUE_DEPTH: usize = 32;
+
+/// Traces keep at most this many items of a list (attribute values, tags, keyword hits)
+/// and say how many more there were.
+pub const MAX_TRACE_ITEMS: usize = 8;
+
+/// Traces keep at most this many bytes of a string value (cut at a char boundary).
+pub const MAX_TRACE_TEXT: usize = 256;
+
+/// A template variable (`{user.notes}`) renders at most this many bytes of its value
+/// (cut at a char boundary, then "..."); `{message}` renders the message as cut by
+/// [`Limits::max_message_len`].
+pub const MAX_TEMPLATE_VALUE: usize = 4 * 1024;
+
+/// The most options a pending question offers: a flow's `ask` route with more is a build
+/// error; of a context's pending question (host data) only the first this many are read.
+pub const MAX_PENDING_OPTIONS: usize = 64;
+
+/// The longest option of a pending question, in bytes: longer is a build error in a flow;
+/// in a context an option is read up to this length.
+pub const MAX_OPTION_LEN: usize = 256;
+
+/// The longest regex a `regex` condition may have, in bytes.
+pub const MAX_REGEX_LEN: usize = 1024;
+
+/// The most characters or classes the counted repetitions of a `regex` condition may
+/// unroll to (`a{250}` is 250, `(?:a{16}){16}` 256, `(?:a{100}){100}` 10,000 and
+/// refused): the unrolled states are what make a regex slow per byte of text.
+pub const MAX_REGEX_UNROLLED: usize = 256;
+
+/// The deepest groups may nest in a `regex` condition.
+pub const MAX_REGEX_NEST: usize = 32;
+
+/// The most memory, in bytes, a compiled `regex` condition may take (its NFA; Unicode
+/// classes such as `\w` take most of it).
+pub const MAX_REGEX_SIZE: usize = 512 * 1024;
+
+/// Per regex and thread, the memory its lazy DFA cache may grow to.
+pub(crate) const MAX_REGEX_DFA_SIZE: usize = 512 * 1024;
+
+/// A keyword's occurrences in one message reported as hits: the first this many; later
+/// ones add nothing a condition or the model needs and would make the hit list (one hit
+/// per intent per occurrence) grow with the message.
+pub const MAX_KEYWORD_OCCURRENCES: usize = 8;
 
 /// The most intents a model can hold, whatever [`Limits::max_intents`] allows: the
 /// scorer stores an intent's index in 16 bits.
@@ -93,6 +195,52 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The fields as `(name, value)`, in declaration order.
+    fn fields(&self) -> [(&'static str, usize); 9] {
+        [
+            ("max_message_len", self.max_message_len),
+            ("max_intents", self.max_intents),
+            ("max_phrases", self.max_phrases),
+            ("max_phrase_len", self.max_phrase_len),
+            ("max_keywords", self.max_keywords),
+            ("max_keyword_len", self.max_keyword_len),
+            ("max_rules", self.max_rules),
+            ("max_model_weights", self.max_model_weights),
+            ("max_training_work", self.max_training_work),
+        ]
+    }
+
+    /// The larger of each field.
+    pub(crate) fn widest(&self, other: &Limits) -> Limits {
+        Limits {
+            max_message_len: self.max_message_len.max(other.max_message_len),
+            max_intents: self.max_intents.max(other.max_intents),
+            max_phrases: self.max_phrases.max(other.max_phrases),
+            max_phrase_len: self.max_phrase_len.max(other.max_phrase_len),
+            max_keywords: self.max_keywords.max(other.max_keywords),
+            max_keyword_len: self.max_keyword_len.max(other.max_keyword_len),
+            max_rules: self.max_rules.max(other.max_rules),
+            max_model_weights: self.max_model_weights.max(other.max_model_weights),
+            max_training_work: self.max_training_work.max(other.max_training_work),
+        }
+    }
+
+    /// An error naming the first field above `ceiling`'s (the path is the field name).
+    pub(crate) fn within(&self, ceiling: &Limits) -> Result<(), BuildError> {
+        let over = self
+            .fields()
+            .into_iter()
+            .zip(ceiling.fields())
+            .find(|((_, v), (_, c))| v > c);
+        match over {
+            Some(((name, value), (_, ceiling))) => Err(BuildError::new(
+                name,
+                ErrorKind::AboveCeiling { value, ceiling },
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// An error for the list at `path` holding `actual` items, over `limit`.
     pub(crate) fn too_many(path: impl Into<String>, limit: usize, actual: usize) -> BuildError {
         BuildError::new(path, ErrorKind::TooMany { limit, actual })

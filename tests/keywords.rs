@@ -39,6 +39,8 @@ fn oracle(entries: &[(String, String)], text: &str) -> Vec<(Range<usize>, String
     let hay = n.as_str();
     let mut out = Vec::new();
     let mut last_end = 0;
+    // Only a keyword's first MAX_KEYWORD_OCCURRENCES occurrences are reported.
+    let mut occurrences = vec![0usize; keywords.len()];
     for (i, _) in hay.char_indices() {
         if i < last_end {
             continue;
@@ -57,7 +59,9 @@ fn oracle(entries: &[(String, String)], text: &str) -> Vec<(Range<usize>, String
         }
         if let Some(b) = best {
             let end = i + keywords[b].0.len();
-            for (intent, kw) in &keywords[b].1 {
+            occurrences[b] += 1;
+            let reported = occurrences[b] <= handoff::MAX_KEYWORD_OCCURRENCES;
+            for (intent, kw) in keywords[b].1.iter().filter(|_| reported) {
                 out.push((n.original_span(i..end), kw.clone(), intent.clone()));
             }
             last_end = end;

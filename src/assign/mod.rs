@@ -16,7 +16,8 @@
 //! - **required skills** restrict the candidates to agents holding all of them; with
 //!   `skill_fallback` the whole team is tried next;
 //! - when nobody in the team is eligible, its **fallback** team is tried (chains are
-//!   followed; cycles are rejected when the roster is built);
+//!   followed; cycles, and chains of more than [`MAX_FALLBACK_CHAIN`] teams, are
+//!   rejected when the roster is built);
 //! - when nobody anywhere is eligible, the answer is [`Assignment::Queued`] with a
 //!   reason. [`next_from_queue`] later tells an agent who freed up which waiting
 //!   conversation is theirs: highest priority first, then longest waiting.
@@ -34,7 +35,8 @@
 //! skill fallback is on), plus O(log A + log T) id look-ups and O(k log S) for k required
 //! skills. The hot path does not allocate (ids are `Arc<str>`, members are precomputed
 //! indices, state is in vectors indexed by agent). [`next_from_queue`] is O(w · c · m)
-//! for w waiting conversations. Compiling a roster is O(A log A + T · m).
+//! for w waiting conversations. Compiling a roster is O(A log A + T · m) plus
+//! O(T · c) for the fallback chains (c ≤ [`MAX_FALLBACK_CHAIN`]).
 //!
 //! # Example
 //! ```
@@ -75,5 +77,5 @@ mod state;
 pub use assigner::{Assigner, AssignerBuilder};
 pub use pick::{next_from_queue, pick};
 pub use request::{AssignReason, AssignRequest, Assignment, How, QueueReason, SkillMatch, Waiting};
-pub use roster::{Agent, AgentStatus, CompiledRoster, Policy, Roster, Team};
+pub use roster::{Agent, AgentStatus, CompiledRoster, Policy, Roster, Team, MAX_FALLBACK_CHAIN};
 pub use state::{AssignState, StateChange};

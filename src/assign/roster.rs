@@ -577,32 +577,84 @@ fn team_infos(
     Ok((teams, fallbacks))
 }
 
-/// Follows each team's fallbacks into its chain; a fallback that loops is an error.
+/// The most teams a fallback chain may hold (the team itself, its fallback, that one's
+/// fallback...): a longer chain is a build error at the first team whose chain is too
+/// long. It bounds a pick, which tries each team of the chain, and the chains kept.
+pub const MAX_FALLBACK_CHAIN: usize = 32;
+
+/// Follows each team's fallbacks into its chain; a fallback that loops, or a chain of
+/// more than [`MAX_FALLBACK_CHAIN`] teams, is an error. Near-linear: each team's chain
+/// length is found once (teams already measured are not walked again), and chains are
+/// then copied out at most [`MAX_FALLBACK_CHAIN`] long each.
 fn fill_fallback_chains(
     roster: &Roster,
     teams: &mut [TeamInfo],
     fallbacks: &[Option<usize>],
 ) -> Result<(), BuildError> {
-    for i in 0..teams.len() {
-        let mut chain = vec![i as u32];
-        let mut next = fallbacks[i];
+    let lengths = chain_lengths(roster, fallbacks)?;
+    for (i, team) in teams.iter_mut().enumerate() {
+        if lengths[i] > MAX_FALLBACK_CHAIN {
+            return Err(BuildError::new(
+                format!("teams[{i}].fallback"),
+                ErrorKind::TooMany {
+                    limit: MAX_FALLBACK_CHAIN,
+                    actual: lengths[i],
+                },
+            ));
+        }
+        let mut chain = Vec::with_capacity(lengths[i]);
+        let mut next = Some(i);
         while let Some(t) = next {
-            if chain.contains(&(t as u32)) {
-                let mut names: Vec<String> = chain
-                    .iter()
-                    .map(|&c| roster.teams[c as usize].id.to_string())
-                    .collect();
-                names.push(roster.teams[t].id.to_string());
-                return Err(BuildError::new(
-                    format!("teams[{i}].fallback"),
-                    ErrorKind::FallbackCycle { teams: names },
-                ));
-            }
             chain.push(t as u32);
             next = fallbacks[t];
         }
-        teams[i].chain = chain;
+        team.chain = chain;
     }
-
     Ok(())
+}
+
+/// Each team's chain length, or the cycle met first (in team order) as an error naming
+/// the teams from the first one on to the repeat.
+fn chain_lengths(roster: &Roster, fallbacks: &[Option<usize>]) -> Result<Vec<usize>, BuildError> {
+    const UNSEEN: usize = 0;
+    const ON_PATH: usize = usize::MAX;
+    // 0: not measured; ON_PATH: on the walk in progress; else the chain length.
+    let mut length = vec![UNSEEN; fallbacks.len()];
+    let mut path: Vec<usize> = Vec::new();
+    for i in 0..fallbacks.len() {
+        if length[i] != UNSEEN {
+            continue;
+        }
+        path.clear();
+        let mut next = Some(i);
+        let mut tail = 0;
+        while let Some(t) = next {
+            match length[t] {
+                UNSEEN => {
+                    length[t] = ON_PATH;
+                    path.push(t);
+                    next = fallbacks[t];
+                }
+                ON_PATH => {
+                    let mut names: Vec<String> = path
+                        .iter()
+                        .map(|&c| roster.teams[c].id.to_string())
+                        .collect();
+                    names.push(roster.teams[t].id.to_string());
+                    return Err(BuildError::new(
+                        format!("teams[{i}].fallback"),
+                        ErrorKind::FallbackCycle { teams: names },
+                    ));
+                }
+                measured => {
+                    tail = measured;
+                    next = None;
+                }
+            }
+        }
+        for (k, &t) in path.iter().rev().enumerate() {
+            length[t] = tail + k + 1;
+        }
+    }
+    Ok(length)
 }

@@ -12,17 +12,21 @@
 //! to numeric options ("1-50", "51-200", "201+") keeps the number itself.
 //!
 //! Complexity: linear in the answer for numbers; O(options × answer × option) for the
-//! typo-tolerant option match, on answers cut to 256 bytes.
+//! typo-tolerant option match, on answers and options cut to 256 bytes
+//! ([`MAX_OPTION_LEN`]) and at most [`MAX_PENDING_OPTIONS`] options (a pending question
+//! from the host with more is read up to that many). Blank options are never chosen.
 
 use crate::flow::Value;
+use crate::limits::{MAX_OPTION_LEN, MAX_PENDING_OPTIONS};
 use crate::text::truncate_at_char_boundary;
 use crate::text::Normalizer;
 
 /// Longest answer looked at: answers are short; this bounds the edit-distance work.
-const MAX_ANSWER: usize = 256;
+const MAX_ANSWER: usize = MAX_OPTION_LEN;
 
 /// Parses an answer. With no options, only a number counts as an answer.
 pub(crate) fn parse_answer(text: &str, options: &[String]) -> Option<Value> {
+    let options = &options[..options.len().min(MAX_PENDING_OPTIONS)];
     let text = truncate_at_char_boundary(text, MAX_ANSWER);
     let norm = Normalizer::default();
     let answer = norm.normalize(text);
@@ -59,7 +63,8 @@ fn match_option(answer: &str, opts: &[String], numeric_options: bool) -> Option<
     }
     if !numeric_options {
         if let Ok(n) = answer.trim_end_matches(['.', ')']).parse::<usize>() {
-            if (1..=opts.len()).contains(&n) {
+            // A blank option is never chosen, by position either.
+            if (1..=opts.len()).contains(&n) && !opts[n - 1].is_empty() {
                 return Some(n - 1);
             }
         }
@@ -75,7 +80,7 @@ fn match_option(answer: &str, opts: &[String], numeric_options: bool) -> Option<
     let words: Vec<&str> = answer.split(' ').collect();
     let mut best: Option<(usize, usize)> = None;
     let mut tie = false;
-    for (i, o) in opts.iter().enumerate() {
+    for (i, o) in opts.iter().enumerate().filter(|(_, o)| !o.is_empty()) {
         let n = o.split(' ').count().max(1);
         let allowed = (o.chars().count() / 4).clamp(1, 3);
         let mut d = distance(answer, o, allowed + 1);

@@ -285,8 +285,12 @@ impl<'de> Deserialize<'de> for Names {
 
 /// A condition on the message, its detection and the context. Written externally
 /// tagged: `{"intent": {"id": "pricing"}}`, `{"all": [...]}`, `"always"`.
+///
+/// Conditions nest at most [`MAX_CONDITION_DEPTH`](crate::MAX_CONDITION_DEPTH) deep:
+/// deserializing a deeper one is an error (whatever the format's own recursion limit),
+/// and building a flow with one is a [`BuildError`](crate::BuildError) naming its path.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", remote = "Self")]
 #[non_exhaustive]
 pub enum Condition {
     /// Always true.
@@ -350,6 +354,86 @@ pub enum AmbiguityTest {
         /// The two intent ids.
         between: [String; 2],
     },
+}
+
+impl Serialize for Condition {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The derived (remote = "Self") implementation.
+        Condition::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Condition {
+    /// The derived reading, refusing conditions nested deeper than
+    /// [`MAX_CONDITION_DEPTH`](crate::MAX_CONDITION_DEPTH).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let _level = depth::Level::enter().map_err(serde::de::Error::custom)?;
+        Condition::deserialize(d)
+    }
+}
+
+/// Drops a condition without recursion, however deep it nests (values in its field
+/// tests included): each node's children are moved onto a stack before it is dropped.
+pub(crate) fn dismantle(condition: Condition) {
+    let mut stack = vec![condition];
+    let mut values: Vec<Value> = Vec::new();
+    while let Some(mut c) = stack.pop() {
+        match &mut c {
+            Condition::All(list) | Condition::Any(list) => stack.append(list),
+            Condition::Not(inner) => stack.push(std::mem::replace(&mut **inner, Condition::Always)),
+            Condition::User(t) | Condition::Conversation(t) | Condition::Slot(t) => {
+                values.extend(
+                    [t.eq.take(), t.ne.take(), t.contains.take()]
+                        .into_iter()
+                        .flatten(),
+                );
+                values.extend(t.one_of.take().unwrap_or_default());
+            }
+            _ => {}
+        }
+        drop(c);
+        for v in values.drain(..) {
+            v.dismantle();
+        }
+    }
+}
+
+/// How deep the condition being deserialized on this thread nests: the derived reader
+/// recurses through `Vec<Condition>` and `Box<Condition>`, which carry no state, so the
+/// depth lives in a thread-local counter that each level enters and leaves.
+mod depth {
+    use std::cell::Cell;
+
+    use crate::limits::MAX_CONDITION_DEPTH;
+
+    thread_local! {
+        static DEPTH: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// One level of nesting, left when dropped (also on an error or a panic).
+    pub(super) struct Level;
+
+    impl Level {
+        pub(super) fn enter() -> Result<Level, String> {
+            let depth = DEPTH.with(|d| {
+                d.set(d.get() + 1);
+                d.get()
+            });
+            let level = Level;
+            if depth > MAX_CONDITION_DEPTH {
+                return Err(format!(
+                    "conditions nested deeper than {MAX_CONDITION_DEPTH} levels"
+                ));
+            }
+            Ok(level)
+        }
+    }
+
+    impl Drop for Level {
+        fn drop(&mut self) {
+            DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        }
+    }
 }
 
 /// Which team a `with_team` condition expects: any (`true`), none (`false`), or one of

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::conversation::value::format_number;
-use crate::conversation::Summary;
+use crate::conversation::{Summary, MAX_SUMMARY_SLOTS};
 use crate::flow::compile::{CAction, CRoute, Facts, Outcome, Team};
 use crate::flow::template::{Env, Var};
 use crate::flow::{Action, Route, Value};
 use crate::keywords::NegationPolicy;
+use crate::limits::MAX_TEMPLATE_VALUE;
 use crate::text::truncate_at_char_boundary;
 
 /// Renders the outcome's route and actions. A hand-off route adds an `assign` action for
@@ -184,7 +185,8 @@ impl RenderEnv<'_, '_> {
         }
     }
 
-    /// Every known slot, with where it came from when the summary knows.
+    /// The known slots (the first [`MAX_SUMMARY_SLOTS`] by name, then how many more),
+    /// with where each came from when the summary knows.
     fn slots(&self, out: &mut String) {
         let f = self.facts;
         let mut slots: BTreeMap<&str, &Value> = f
@@ -197,12 +199,18 @@ impl RenderEnv<'_, '_> {
         for (k, v) in f.new_slots {
             slots.insert(k, v);
         }
-        for (k, v) in slots {
+        let total = slots.len();
+        for (k, v) in slots.into_iter().take(MAX_SUMMARY_SLOTS) {
             let _ = write!(out, "; {k}: ");
-            write_cut(out, &v.to_string());
+            let mut shown = String::new();
+            v.write_bounded(&mut shown, SUMMARY_TEXT);
+            out.push_str(&shown);
             if let Some(source) = self.summary.source(k) {
                 let _ = write!(out, " ({source})");
             }
+        }
+        if total > MAX_SUMMARY_SLOTS {
+            let _ = write!(out, "; {} more slots", total - MAX_SUMMARY_SLOTS);
         }
     }
 }
@@ -210,9 +218,11 @@ impl RenderEnv<'_, '_> {
 impl Env for RenderEnv<'_, '_> {
     fn write(&self, var: &Var, out: &mut String) -> bool {
         let f = self.facts;
+        // Each variable renders at most MAX_TEMPLATE_VALUE bytes (`{message}` is cut
+        // to the message limit before it gets here).
         let put = |out: &mut String, v: Option<&Value>| match v {
             Some(v) => {
-                let _ = write!(out, "{v}");
+                v.write_bounded(out, MAX_TEMPLATE_VALUE);
                 true
             }
             None => false,
@@ -223,6 +233,20 @@ impl Env for RenderEnv<'_, '_> {
                 true
             }
             _ => false,
+        };
+        let put_list = |out: &mut String, items: &mut dyn Iterator<Item = &str>| {
+            let start = out.len();
+            for (i, item) in items.enumerate() {
+                if out.len() - start > MAX_TEMPLATE_VALUE {
+                    out.push_str(", ...");
+                    break;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(truncate_at_char_boundary(item, MAX_TEMPLATE_VALUE));
+            }
+            out.len() > start
         };
         match var {
             Var::User(n) => put(out, f.context.user.get(&**n)),
@@ -254,28 +278,19 @@ impl Env for RenderEnv<'_, '_> {
             Var::Channel => put_str(out, f.message.channel.as_deref()),
             Var::Message => put_str(out, Some(f.text)),
             Var::Rule => put_str(out, self.rule),
-            Var::Tags => {
-                let tags = &f.context.conversation.tags;
-                if tags.is_empty() {
-                    return false;
-                }
-                out.push_str(&tags.join(", "));
-                true
-            }
-            Var::Keywords => {
-                let hits: Vec<&str> = f
+            Var::Tags => put_list(
+                out,
+                &mut f.context.conversation.tags.iter().map(String::as_str),
+            ),
+            Var::Keywords => put_list(
+                out,
+                &mut f
                     .detection
                     .keywords
                     .iter()
                     .filter(|h| h.triggers(NegationPolicy::Decline))
-                    .map(|h| &*h.keyword)
-                    .collect();
-                if hits.is_empty() {
-                    return false;
-                }
-                out.push_str(&hits.join(", "));
-                true
-            }
+                    .map(|h| &*h.keyword),
+            ),
             Var::Summary => {
                 self.summary(out);
                 true

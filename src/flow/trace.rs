@@ -26,8 +26,14 @@ pub enum Saw {
     Value(Value),
     /// Text (a button id, a regex match...).
     Text(String),
-    /// The message's keyword hits.
-    Keywords(Vec<KeywordHit>),
+    /// The message's hits of the condition's keywords: the first
+    /// [`MAX_TRACE_ITEMS`](crate::MAX_TRACE_ITEMS), and how many more there were.
+    Keywords {
+        /// The first hits, in message order.
+        hits: Vec<KeywordHit>,
+        /// How many more hits there were.
+        more: usize,
+    },
     /// The local time.
     Time(LocalTime),
 }
@@ -46,8 +52,8 @@ impl std::fmt::Display for Saw {
             } => write!(f, "no intent ({confidence:.2})"),
             Saw::Value(v) => write!(f, "{v}"),
             Saw::Text(t) => write!(f, "{t:?}"),
-            Saw::Keywords(k) if k.is_empty() => f.write_str("no keywords"),
-            Saw::Keywords(hits) => {
+            Saw::Keywords { hits, .. } if hits.is_empty() => f.write_str("no keywords"),
+            Saw::Keywords { hits, more } => {
                 for (i, h) in hits.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
@@ -62,6 +68,9 @@ impl std::fmt::Display for Saw {
                         _ if h.negated => f.write_str(" (negated)")?,
                         _ => {}
                     }
+                }
+                if *more > 0 {
+                    write!(f, " and {more} more")?;
                 }
                 Ok(())
             }

@@ -11,13 +11,38 @@ use super::decide::{Inner, Router};
 use super::source::{Saved, Source};
 use crate::error::{BuildError, ErrorKind};
 use crate::flow::compile::{CompileEnv, CompiledFlow, Team};
-use crate::flow::Flow;
+use crate::flow::{dismantle, Flow};
 use crate::intent::{Intent, IntentModel, ModelOptions};
 use crate::limits::Limits;
 use crate::persist::{hash, Fingerprint};
 use crate::slots::{SlotConfig, SlotExtractors};
 
 /// Builds a [`Router`] from an intent model (or intents), a flow and teams.
+///
+/// # Who may change the limits
+/// The [`Limits`] a router is built with come from the configuration (a document's
+/// `options.limits`, or [`RouterBuilder::options`]), which may **lower** any of them but
+/// not raise one above the host's **ceiling**: [`Limits::default`] unless the host sets
+/// [`RouterBuilder::ceiling`] (or sets the limits itself with
+/// [`RouterBuilder::limits`], which it trusts). A document asking for more is a
+/// [`BuildError`] ([`ErrorKind::AboveCeiling`]) at `options.limits.<name>`. The depth,
+/// trace, template, option and regex bounds (see [`crate::MAX_CONDITION_DEPTH`] and the
+/// other constants) are fixed: neither a document nor the host changes them.
+///
+/// ```
+/// use handoff::{ErrorKind, Limits, Router, RouterConfig};
+/// let config: RouterConfig = serde_json::from_str(r#"{
+///   "intents": [{"id": "hi", "phrases": ["hello"]}], "teams": [], "flow": {},
+///   "options": {"limits": {"max_message_len": 1000000}}
+/// }"#).unwrap();
+/// let err = Router::from_config(config.clone()).unwrap_err();
+/// assert_eq!(err.path(), "options.limits.max_message_len");
+/// assert!(matches!(err.kind(), ErrorKind::AboveCeiling { .. }));
+/// // The host may allow more.
+/// let mut ceiling = Limits::default();
+/// ceiling.max_message_len = 1 << 20;
+/// assert!(Router::builder().ceiling(ceiling).config(config).build().is_ok());
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct RouterBuilder {
     model: Option<IntentModel>,
@@ -27,21 +52,68 @@ pub struct RouterBuilder {
     flow: Flow,
     teams: Vec<TeamConfig>,
     slots: Vec<SlotConfig>,
+    /// The most the configuration may ask for; `None`: [`Limits::default`].
+    ceiling: Option<Limits>,
+}
+
+impl Drop for RouterBuilder {
+    /// Takes the flow's conditions apart without recursion: a builder may hold a
+    /// condition built in code far deeper than building accepts.
+    fn drop(&mut self) {
+        for rule in &mut self.flow.rules {
+            if let Some(c) = rule.when.take() {
+                dismantle(c);
+            }
+        }
+    }
 }
 
 impl RouterBuilder {
     /// Size limits checked when building (see [`Limits`] for the defaults); passed on
-    /// to the intent model when the router trains it.
+    /// to the intent model when the router trains it. The host's own setting: the
+    /// ceiling rises to admit it.
     pub fn limits(&mut self, limits: Limits) -> &mut Self {
         self.options.limits = limits;
+        self.ceiling = Some(self.ceiling_in_force().widest(&limits));
+        self
+    }
+
+    /// The most a configuration's `options.limits` may ask for, field by field (default
+    /// [`Limits::default`]): what a host loading configurations from others allows.
+    pub fn ceiling(&mut self, ceiling: Limits) -> &mut Self {
+        self.ceiling = Some(ceiling);
         self
     }
 
     /// Sets every model option at once (threshold, calibration, regularization,
-    /// normalization, limits), as a configuration document's `options` does.
+    /// normalization, limits), as a configuration document's `options` does; its limits
+    /// must stay within the [ceiling](RouterBuilder::ceiling).
     pub fn options(&mut self, options: &ModelOptions) -> &mut Self {
         self.options = options.clone();
         self
+    }
+
+    /// Sets everything a configuration document says (intents, negatives, flow, teams,
+    /// slots, options), adding to what was set before.
+    pub fn config(&mut self, config: RouterConfig) -> &mut Self {
+        let RouterConfig {
+            intents,
+            negatives,
+            flow,
+            teams,
+            slots,
+            options,
+        } = config;
+        self.intents(intents)
+            .negatives(negatives.iter().map(String::as_str))
+            .flow(flow)
+            .teams(teams)
+            .slots(slots)
+            .options(&options)
+    }
+
+    fn ceiling_in_force(&self) -> Limits {
+        self.ceiling.unwrap_or_default()
     }
 
     /// Uses an already trained model (keyword conditions are checked against its
@@ -165,17 +237,16 @@ impl RouterBuilder {
     /// A builder holding everything a configuration document says.
     pub(super) fn from_config(config: RouterConfig) -> RouterBuilder {
         let mut b = RouterBuilder::default();
-        b.intents(config.intents)
-            .negatives(config.negatives.iter().map(String::as_str))
-            .flow(config.flow)
-            .teams(config.teams)
-            .slots(config.slots);
-        b.options(&config.options);
+        b.config(config);
         b
     }
 
     fn check_sizes(&self) -> Result<(), BuildError> {
         let limits = &self.options.limits;
+        limits
+            .within(&self.ceiling_in_force())
+            .map_err(|e| e.within("options.limits"))?;
+        check_intent_ids(&self.intents)?;
         if self.flow.rules.len() > limits.max_rules {
             return Err(Limits::too_many(
                 "flow.rules",
@@ -215,6 +286,20 @@ impl RouterBuilder {
     }
 }
 
+/// Intent ids are matched exactly wherever a flow names them, so one with spaces around
+/// it is refused rather than trimmed in one place and not another.
+fn check_intent_ids(intents: &[Intent]) -> Result<(), BuildError> {
+    match intents.iter().position(|i| i.id.trim() != i.id) {
+        Some(i) => Err(BuildError::new(
+            format!("intents[{i}].id"),
+            ErrorKind::Untrimmed {
+                id: intents[i].id.clone(),
+            },
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Checks the teams and resolves each once: the compiled flow holds them.
 fn resolve_teams(configs: &[TeamConfig]) -> Result<BTreeMap<String, Arc<Team>>, BuildError> {
     let mut teams = BTreeMap::new();
@@ -222,6 +307,13 @@ fn resolve_teams(configs: &[TeamConfig]) -> Result<BTreeMap<String, Arc<Team>>, 
         let path = format!("teams[{i}]");
         if t.id.trim().is_empty() {
             return Err(BuildError::new(format!("{path}.id"), ErrorKind::Empty));
+        }
+        if t.id.trim() != t.id {
+            let id = t.id.clone();
+            return Err(BuildError::new(
+                format!("{path}.id"),
+                ErrorKind::Untrimmed { id },
+            ));
         }
         if teams.contains_key(&t.id) {
             return Err(BuildError::new(

@@ -138,8 +138,12 @@ impl Router {
     /// render the route and actions, compute what the host persists, and assemble the
     /// decision.
     pub fn decide(&self, message: &Message, context: &Context) -> Decision {
-        let (detection, found) = self.detect_and_read_slots(message, context);
-        let turn = Turn::read(message, context, &found);
+        let (detection, found, read) = self.detect_and_read_slots(message, context);
+        // One truncation policy: the flow (regexes, `{message}`), the answer and the
+        // summary read the text as detection did, cut to the message limit.
+        let text = message.text.as_deref().unwrap_or("");
+        let text = &text[..read.min(text.len())];
+        let turn = Turn::read(message, text, context, &found);
         let facts = turn.facts(&detection, message, context);
         let outcome = self.inner.flow.evaluate(&facts);
         let summary = summarize(context, &turn, &detection, &outcome);
@@ -166,30 +170,39 @@ impl Router {
     }
 
     /// Detects the intent of the message's text and reads the slots it mentions, from
-    /// one normalization of the text as scored; no text, no intent and no slots.
+    /// one normalization of the text as scored; no text, no intent and no slots. Also
+    /// returns how many bytes of the text detection read (the text cut to the limit).
     fn detect_and_read_slots(
         &self,
         message: &Message,
         context: &Context,
-    ) -> (Detection, Vec<Extracted>) {
+    ) -> (Detection, Vec<Extracted>, usize) {
         let text = message.text.as_deref().unwrap_or("");
         if text.trim().is_empty() {
-            return (Detection::default(), Vec::new());
+            return (Detection::default(), Vec::new(), 0);
         }
         let model = &self.inner.model;
         let Some(slots) = &self.inner.slots else {
-            return (model.detect(text), Vec::new());
+            let (detection, read) = model.detect_and_read(text, |scored, _| scored.len());
+            return (detection, Vec::new(), read);
         };
         let pending = context.conversation.pending.as_ref();
         let asked = pending
             .filter(|p| p.options.is_empty())
             .map(|p| p.slot.as_str());
         if slots.normalizer().options() != model.normalizer().options() {
-            // Different normalizations (a host's own extractors): read the text apart.
-            return (model.detect(text), slots.extract(text, asked));
+            // Different normalizations (a host's own extractors): read the text apart,
+            // as cut for detection.
+            let (detection, read) = model.detect_and_read(text, |scored, _| scored.len());
+            let found = slots.extract(&text[..read], asked);
+            return (detection, found, read);
         }
-        model.detect_and_read(text, |scored, normalized| {
-            slots.extract_normalized(scored, normalized, asked)
-        })
+        let (detection, (found, read)) = model.detect_and_read(text, |scored, normalized| {
+            (
+                slots.extract_normalized(scored, normalized, asked),
+                scored.len(),
+            )
+        });
+        (detection, found, read)
     }
 }

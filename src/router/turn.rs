@@ -9,6 +9,7 @@ use crate::flow::answer::parse_answer;
 use crate::flow::compile::Facts;
 use crate::flow::{Action, AnswerTrace, Route};
 use crate::intent::Detection;
+use crate::limits::MAX_PENDING_OPTIONS;
 use crate::slots::{Extracted, SlotValue, Source};
 use crate::text::truncate_at_char_boundary;
 
@@ -38,14 +39,18 @@ impl<'m> Turn<'m> {
     /// Reads the message: the pending question's answer (through the slot's extractor
     /// when it has one, else the options or number parser), the slots its text fills
     /// unprompted (those not known yet), then form fields.
+    ///
+    /// `text` is the message's text as detection read it (cut to the message limit):
+    /// everything after detection reads no more than that.
     pub(super) fn read(
         message: &'m Message,
+        text: &'m str,
         context: &'m Context,
         found: &[Extracted],
     ) -> Turn<'m> {
         let pending = context.conversation.pending.as_ref();
         let mut turn = Turn {
-            text: message.text.as_deref().unwrap_or(""),
+            text,
             new_slots: BTreeMap::new(),
             sources: BTreeMap::new(),
             answered: None,
@@ -60,7 +65,7 @@ impl<'m> Turn<'m> {
         if let Some(form) = message.event.as_ref().and_then(|e| e.form.as_ref()) {
             for (k, v) in &form.fields {
                 if !turn.new_slots.contains_key(k) {
-                    turn.fill(k, v.clone(), SlotSource::Form);
+                    turn.fill(k, v.bounded_clone(), SlotSource::Form);
                 }
             }
         }
@@ -222,8 +227,25 @@ fn pending_after(context: &Context, decided: &Decided<'_>) -> Option<Pending> {
             options: options.clone(),
             rule: decided.rule.map(str::to_string),
         }),
-        Route::Continue { .. } if decided.rejected => context.conversation.pending.clone(),
+        Route::Continue { .. } if decided.rejected => {
+            context.conversation.pending.as_ref().map(bounded_pending)
+        }
         _ => None,
+    }
+}
+
+/// The pending question kept for the next turn, with at most [`MAX_PENDING_OPTIONS`]
+/// options (all the answer parser reads).
+fn bounded_pending(p: &Pending) -> Pending {
+    Pending {
+        slot: p.slot.clone(),
+        options: p
+            .options
+            .iter()
+            .take(MAX_PENDING_OPTIONS)
+            .cloned()
+            .collect(),
+        rule: p.rule.clone(),
     }
 }
 
@@ -260,7 +282,12 @@ mod tests {
             channel: None,
         };
         let context = pending("size", &[]);
-        let turn = Turn::read(&message, &context, &[]);
+        let turn = Turn::read(
+            &message,
+            message.text.as_deref().unwrap_or(""),
+            &context,
+            &[],
+        );
         assert_eq!(turn.answered, Some("size"));
         assert_eq!(turn.pending, Some("size"));
         assert_eq!(turn.new_slots["size"], Value::from(300));
@@ -268,17 +295,17 @@ mod tests {
         // A clicked quick reply answers when there is no text.
         let context = pending("human", &["Yes, please", "No, thanks"]);
         let click = Message::button("Yes, please");
-        let turn = Turn::read(&click, &context, &[]);
+        let turn = Turn::read(&click, "", &context, &[]);
         assert_eq!(turn.new_slots["human"], Value::from("Yes, please"));
         // A reply that does not parse answers nothing but is traced.
         let context = pending("size", &[]);
         let unclear = Message::text("no idea");
-        let turn = Turn::read(&unclear, &context, &[]);
+        let turn = Turn::read(&unclear, "no idea", &context, &[]);
         assert_eq!(turn.answered, None);
         assert_eq!(turn.answer.map(|a| a.value), Some(None));
         // No pending question: nothing is read as an answer.
         let (number, fresh) = (Message::text("300"), Context::default());
-        let turn = Turn::read(&number, &fresh, &[]);
+        let turn = Turn::read(&number, "300", &fresh, &[]);
         assert!(turn.new_slots.is_empty() && turn.answer.is_none());
     }
 

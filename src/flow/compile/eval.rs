@@ -1,7 +1,7 @@
 //! Evaluation: conditions against the facts of one message, and the hit policy, which
 //! decides here and only here which rule's route applies and whose actions run.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -13,7 +13,8 @@ use crate::flow::{
     ConditionTrace, FieldTest, HeldHandoff, HitPolicy, NumberTest, RuleTrace, Saw, Value,
 };
 use crate::intent::Detection;
-use crate::keywords::{MatchKind, Negation, NegationPolicy};
+use crate::keywords::{KeywordHit, MatchKind, Negation, NegationPolicy};
+use crate::limits::MAX_TRACE_ITEMS;
 
 /// A compiled flow.
 #[derive(Debug)]
@@ -84,20 +85,29 @@ impl CompiledFlow {
     /// Evaluates the flow. Never panics; does no parsing.
     pub(crate) fn evaluate(&self, facts: &Facts<'_>) -> Outcome<'_> {
         let top = self.top(facts.detection);
-        let candidates = self.index.candidates(&self.keywords, facts, top);
-        self.outcome(self.hits(facts, top, &candidates), candidates.len(), facts)
+        let table = HitTable::of(&self.keywords, &facts.detection.keywords);
+        let candidates = self.index.candidates(table.ids(), facts, top);
+        let hits = self.hits(facts, top, &table, &candidates);
+        self.outcome(hits, candidates.len(), facts)
     }
 
     /// Evaluates every rule, ignoring the index: the oracle for the index tests.
     #[cfg(test)]
     pub(crate) fn evaluate_naive(&self, facts: &Facts<'_>) -> Outcome<'_> {
         let top = self.top(facts.detection);
+        let table = HitTable::of(&self.keywords, &facts.detection.keywords);
         let all: Vec<u32> = (0..self.rules.len() as u32).collect();
-        self.outcome(self.hits(facts, top, &all), all.len(), facts)
+        self.outcome(self.hits(facts, top, &table, &all), all.len(), facts)
     }
 
     /// Evaluates the candidates in order, stopping at the first match under first-hit.
-    fn hits(&self, facts: &Facts<'_>, top: Option<(u32, f32)>, candidates: &[u32]) -> Hits {
+    fn hits(
+        &self,
+        facts: &Facts<'_>,
+        top: Option<(u32, f32)>,
+        table: &HitTable,
+        candidates: &[u32],
+    ) -> Hits {
         let mut hits = Hits {
             matched: Vec::new(),
             route_rule: None,
@@ -106,7 +116,7 @@ impl CompiledFlow {
         let eval = Eval {
             facts,
             top,
-            flow: self,
+            hits: table,
         };
         for &ri in candidates {
             let ri = ri as usize;
@@ -216,9 +226,87 @@ fn asks_known_slot(rule: &CRule, facts: &Facts<'_>, trace: &mut Vec<ConditionTra
         depth: 0,
         condition: Arc::from(format!("{slot} not yet known (the rule asks for it)")),
         outcome: false,
-        saw: Saw::Value(value.clone()),
+        saw: Saw::Value(value.preview()),
     });
     true
+}
+
+/// The message's keyword hits grouped by keyword identity (the flow's vocabulary), built
+/// once per decision in one pass over the hits, so each keyword condition and the rule
+/// index cost O(its keywords), not O(hits).
+pub(super) struct HitTable<'h> {
+    by_id: BTreeMap<u32, HitsOf<'h>>,
+}
+
+/// The hits of one keyword identity.
+struct HitsOf<'h> {
+    /// The first [`MAX_TRACE_ITEMS`] hits, for traces.
+    shown: Vec<&'h KeywordHit>,
+    /// How many hits in all.
+    count: usize,
+    /// Whether some hit triggers, by `[fuzzy allowed][policy][purpose]` (purpose 0: any).
+    fires: [[[bool; 4]; 3]; 2],
+}
+
+const POLICIES: [NegationPolicy; 3] = [
+    NegationPolicy::Decline,
+    NegationPolicy::Ignore,
+    NegationPolicy::Any,
+];
+
+fn policy_slot(policy: NegationPolicy) -> usize {
+    POLICIES.iter().position(|p| *p == policy).unwrap_or(0)
+}
+
+/// Slot 0 for any purpose, then one per purpose a hit can have.
+fn purpose_slot(purpose: Option<Negation>) -> usize {
+    match purpose {
+        None => 0,
+        Some(Negation::Declined) => 2,
+        Some(Negation::Problem) => 3,
+        Some(_) => 1,
+    }
+}
+
+impl<'h> HitTable<'h> {
+    fn of(vocabulary: &KeywordVocabulary, hits: &'h [KeywordHit]) -> HitTable<'h> {
+        let mut by_id: BTreeMap<u32, HitsOf<'h>> = BTreeMap::new();
+        for hit in hits {
+            let Some(id) = vocabulary.hit(&hit.keyword) else {
+                continue;
+            };
+            let entry = by_id.entry(id).or_insert_with(|| HitsOf {
+                shown: Vec::new(),
+                count: 0,
+                fires: [[[false; 4]; 3]; 2],
+            });
+            entry.count += 1;
+            if entry.shown.len() < MAX_TRACE_ITEMS {
+                entry.shown.push(hit);
+            }
+            let exact = matches!(hit.kind, MatchKind::Exact);
+            let purpose = purpose_slot(Some(hit.negation));
+            for (slot, policy) in POLICIES.iter().enumerate() {
+                if hit.triggers(*policy) {
+                    for q in [0, purpose] {
+                        entry.fires[1][slot][q] = true;
+                        entry.fires[0][slot][q] |= exact;
+                    }
+                }
+            }
+        }
+        HitTable { by_id }
+    }
+
+    /// The keyword identities hit, each once.
+    fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.by_id.keys().copied()
+    }
+}
+
+/// Case-insensitive equality, as [`Value::loosely_equals`] compares strings.
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    Value::from(a).loosely_equals(&Value::from(b))
 }
 
 fn number_passes(t: &NumberTest, n: f64) -> bool {
@@ -274,12 +362,20 @@ fn field_passes(t: &FieldTest, v: Option<&Value>) -> bool {
 fn field(t: &CField, v: Option<&Value>) -> (bool, Saw) {
     (
         field_passes(&t.test, v),
-        v.map_or(Saw::Nothing, |v| Saw::Value(v.clone())),
+        v.map_or(Saw::Nothing, |v| Saw::Value(v.preview())),
     )
 }
 
+/// Text for the trace, cut as a value's preview is.
 fn text(s: Option<&str>) -> Saw {
-    s.map_or(Saw::Nothing, |s| Saw::Text(s.to_string()))
+    s.map_or(Saw::Nothing, |s| Saw::Text(cut_text(s)))
+}
+
+fn cut_text(s: &str) -> String {
+    match Value::from(s).preview() {
+        Value::String(cut) => cut,
+        _ => String::new(),
+    }
 }
 
 fn one_of(list: &[Box<str>], s: Option<&str>) -> (bool, Saw) {
@@ -306,7 +402,7 @@ fn office_hours(days: u8, from: u16, to: u16, at: Option<LocalTime>) -> (bool, S
 struct Eval<'a, 'f> {
     facts: &'a Facts<'f>,
     top: Option<(u32, f32)>,
-    flow: &'a CompiledFlow,
+    hits: &'a HitTable<'a>,
 }
 
 impl Eval<'_, '_> {
@@ -370,7 +466,7 @@ impl Eval<'_, '_> {
                 purpose,
             } => self.keyword(any, *fuzzy, *policy, *purpose),
             Leaf::Regex(re) => match re.find(f.text) {
-                Some(m) => (true, Saw::Text(m.as_str().to_string())),
+                Some(m) => (true, Saw::Text(cut_text(m.as_str()))),
                 None => (false, Saw::Nothing),
             },
             Leaf::Button(list) => one_of(list, event.and_then(|e| e.button.as_deref())),
@@ -452,6 +548,8 @@ impl Eval<'_, '_> {
         (ok, saw)
     }
 
+    /// Whether one of `any` fires; the trace shows the first hits of those keywords and
+    /// how many more there were.
     fn keyword(
         &self,
         any: &[u32],
@@ -459,27 +557,37 @@ impl Eval<'_, '_> {
         policy: NegationPolicy,
         purpose: Option<Negation>,
     ) -> (bool, Saw) {
-        let hits = &self.facts.detection.keywords;
-        let ok = hits.iter().any(|hit| {
-            let kind_ok = fuzzy || matches!(hit.kind, MatchKind::Exact);
-            kind_ok
-                && hit.triggers(policy)
-                && purpose.map_or(true, |p| hit.negation == p)
-                && self
-                    .flow
-                    .keywords
-                    .hit(&hit.keyword)
-                    .is_some_and(|id| any.contains(&id))
-        });
-        (ok, Saw::Keywords(hits.clone()))
+        let (f, p, q) = (
+            usize::from(fuzzy),
+            policy_slot(policy),
+            purpose_slot(purpose),
+        );
+        let of = || any.iter().filter_map(|id| self.hits.by_id.get(id));
+        let ok = of().any(|h| h.fires[f][p][q]);
+        let mut hits = Vec::new();
+        let mut total = 0;
+        for h in of() {
+            total += h.count;
+            let room = MAX_TRACE_ITEMS - hits.len();
+            hits.extend(h.shown.iter().take(room).map(|hit| (*hit).clone()));
+        }
+        let more = total - hits.len();
+        (ok, Saw::Keywords { hits, more })
     }
 
     fn tag(&self, tag: &str) -> (bool, Saw) {
         let tags = &self.facts.context.conversation.tags;
-        let ok = tags
+        let want = tag.trim();
+        let ok = tags.iter().any(|t| eq_ignore_case(t.trim(), want));
+        let mut shown: Vec<Value> = tags
             .iter()
-            .any(|t| Value::from(t.as_str()).loosely_equals(&Value::from(tag)));
-        let all = tags.iter().map(|t| Value::from(t.as_str())).collect();
-        (ok, Saw::Value(Value::List(all)))
+            .take(MAX_TRACE_ITEMS)
+            .map(|t| Value::String(cut_text(t)))
+            .collect();
+        if tags.len() > MAX_TRACE_ITEMS {
+            let more = tags.len() - MAX_TRACE_ITEMS;
+            shown.push(Value::String(format!("... {more} more")));
+        }
+        (ok, Saw::Value(Value::List(shown)))
     }
 }

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use super::compiled::{CRule, Facts, Leaf, Node};
-use super::validate::KeywordVocabulary;
 
 /// A key a rule can be indexed under: the rule can only match when the key is active.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -130,11 +129,12 @@ impl Index {
 }
 
 impl Index {
-    /// Rules that can possibly match, in evaluation order. `top`: the top intent
-    /// candidate's index and confidence.
+    /// Rules that can possibly match, in evaluation order, each once. `keywords`: the
+    /// keyword identities the message hit, each once; `top`: the top intent candidate's
+    /// index and confidence.
     pub(super) fn candidates(
         &self,
-        keywords: &KeywordVocabulary,
+        keywords: impl Iterator<Item = u32>,
         facts: &Facts<'_>,
         top: Option<(u32, f32)>,
     ) -> Vec<u32> {
@@ -163,8 +163,8 @@ impl Index {
             add(ix.pending.get(slot));
         }
         if !ix.keywords.is_empty() {
-            for hit in &facts.detection.keywords {
-                add(keywords.hit(&hit.keyword).and_then(|k| ix.keywords.get(&k)));
+            for k in keywords {
+                add(ix.keywords.get(&k));
             }
         }
         out.sort_unstable();

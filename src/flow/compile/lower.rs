@@ -2,9 +2,8 @@
 //! rules, validating each item where it is and naming its path in errors.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::sync::Arc;
-
-use regex::RegexBuilder;
 
 use super::compiled::{day_bit, CAction, CField, CRoute, CRule, Leaf, Node, Team};
 use super::validate::{empty, err, rule_id, unknown, KeywordVocabulary, SlotNames};
@@ -16,10 +15,32 @@ use crate::flow::{
     OfficeHours, Route, Rule, TeamTest, Value,
 };
 use crate::keywords::{Negation, NegationPolicy};
+use crate::limits::{
+    Limits, MAX_CONDITION_DEPTH, MAX_OPTION_LEN, MAX_PENDING_OPTIONS, MAX_VALUE_DEPTH,
+};
 
-/// Regexes are compiled with this size limit so a hostile pattern is a build error,
-/// not a memory blow-up.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// The path of a condition being lowered, written out only when an error needs it: each
+/// level borrows its parent, so lowering keeps no string per level.
+#[derive(Clone, Copy)]
+enum CondPath<'a> {
+    /// The rule's `when` (`rules[3].when`).
+    Root(&'a str),
+    /// A field of the parent (`.all`, `.not`).
+    Field(&'a CondPath<'a>, &'static str),
+    /// An item of the parent list (`[2]`).
+    Index(&'a CondPath<'a>, usize),
+}
+
+impl fmt::Display for CondPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Recursion bounded by the depth limit: lowering stops one level past it.
+        match self {
+            CondPath::Root(p) => f.write_str(p),
+            CondPath::Field(parent, name) => write!(f, "{parent}.{name}"),
+            CondPath::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
 
 /// What lowering resolves names against.
 pub(super) struct Cx<'a> {
@@ -143,6 +164,7 @@ fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
     if matches!(&t.one_of, Some(v) if v.is_empty()) {
         return Err(empty(&format!("{path}.one_of")));
     }
+    check_value_depth(t, path)?;
     for (op, v) in [("gt", t.gt), ("gte", t.gte), ("lt", t.lt), ("lte", t.lte)] {
         check_finite(v, &format!("{path}.{op}"))?;
     }
@@ -150,6 +172,29 @@ fn compile_field(t: &FieldTest, path: &str) -> Result<CField, BuildError> {
         name: t.name.as_str().into(),
         test: t.clone(),
     })
+}
+
+/// The values a field test compares with nest at most [`MAX_VALUE_DEPTH`] lists deep.
+fn check_value_depth(t: &FieldTest, path: &str) -> Result<(), BuildError> {
+    let too_deep = |v: &Value| v.depth_exceeds(MAX_VALUE_DEPTH);
+    let deep = [("eq", &t.eq), ("ne", &t.ne), ("contains", &t.contains)]
+        .into_iter()
+        .find(|(_, v)| v.as_ref().is_some_and(too_deep))
+        .map(|(op, _)| format!("{path}.{op}"))
+        .or_else(|| {
+            let list = t.one_of.as_deref().unwrap_or_default();
+            let i = list.iter().position(too_deep)?;
+            Some(format!("{path}.one_of[{i}]"))
+        });
+    match deep {
+        Some(p) => Err(err(
+            &p,
+            ErrorKind::TooDeep {
+                limit: MAX_VALUE_DEPTH,
+            },
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_number_test(t: &NumberTest, path: &str) -> Result<(), BuildError> {
@@ -198,7 +243,10 @@ impl Cx<'_> {
 
     fn rule(&self, rule: &Rule, path: &str) -> Result<CRule, BuildError> {
         let cond = match &rule.when {
-            Some(c) => Some(self.condition(c, &format!("{path}.when"))?),
+            Some(c) => {
+                let when = format!("{path}.when");
+                Some(self.condition(c, &CondPath::Root(&when), 1)?)
+            }
             None => None,
         };
         let route = match &rule.route {
@@ -248,11 +296,7 @@ impl Cx<'_> {
                 if question.trim().is_empty() {
                     return Err(empty(&format!("{path}.question")));
                 }
-                for (i, o) in options.iter().enumerate() {
-                    if o.trim().is_empty() {
-                        return Err(empty(&format!("{path}.options[{i}]")));
-                    }
-                }
+                check_options(options, &format!("{path}.options"))?;
                 CRoute::Ask {
                     question: self.template(question, &format!("{path}.question"))?,
                     slot: Arc::from(slot.as_str()),
@@ -316,21 +360,44 @@ impl Cx<'_> {
         })
     }
 
-    fn condition(&self, c: &Condition, path: &str) -> Result<Node, BuildError> {
+    /// Lowers a condition at nesting `depth` (the rule's `when` is 1); deeper than
+    /// [`MAX_CONDITION_DEPTH`] is an error, so the recursion is bounded.
+    fn condition(
+        &self,
+        c: &Condition,
+        at: &CondPath<'_>,
+        depth: usize,
+    ) -> Result<Node, BuildError> {
+        if depth > MAX_CONDITION_DEPTH {
+            let kind = ErrorKind::TooDeep {
+                limit: MAX_CONDITION_DEPTH,
+            };
+            return Err(err(&at.to_string(), kind));
+        }
         match c {
             Condition::Always => Ok(Node::Always),
             Condition::All(list) => Ok(Node::All(
                 Arc::from("all of"),
-                self.children(list, &format!("{path}.all"))?,
+                self.children(list, &CondPath::Field(at, "all"), depth)?,
             )),
             Condition::Any(list) => Ok(Node::Any(
                 Arc::from("any of"),
-                self.children(list, &format!("{path}.any"))?,
+                self.children(list, &CondPath::Field(at, "any"), depth)?,
             )),
             Condition::Not(inner) => Ok(Node::Not(
                 Arc::from("not"),
-                Box::new(self.condition(inner, &format!("{path}.not"))?),
+                Box::new(self.condition(inner, &CondPath::Field(at, "not"), depth + 1)?),
             )),
+            leaf => self.leaf(leaf, &at.to_string()),
+        }
+    }
+
+    /// Lowers a condition that is not `all`, `any` or `not`.
+    fn leaf(&self, c: &Condition, path: &str) -> Result<Node, BuildError> {
+        match c {
+            Condition::Always | Condition::All(_) | Condition::Any(_) | Condition::Not(_) => {
+                Ok(Node::Always)
+            }
             Condition::Intent(t) => self.intent(t, &format!("{path}.intent")),
             Condition::Keyword(t) => self.keyword(t, &format!("{path}.keyword")),
             Condition::Regex(pattern) => regex(pattern, &format!("{path}.regex")),
@@ -392,14 +459,19 @@ impl Cx<'_> {
         }
     }
 
-    /// The children of `all` / `any`, at least one.
-    fn children(&self, list: &[Condition], path: &str) -> Result<Vec<Node>, BuildError> {
+    /// The children of `all` / `any` (at nesting `depth`), at least one.
+    fn children(
+        &self,
+        list: &[Condition],
+        at: &CondPath<'_>,
+        depth: usize,
+    ) -> Result<Vec<Node>, BuildError> {
         if list.is_empty() {
-            return Err(empty(path));
+            return Err(empty(&at.to_string()));
         }
         list.iter()
             .enumerate()
-            .map(|(i, c)| self.condition(c, &format!("{path}[{i}]")))
+            .map(|(i, c)| self.condition(c, &CondPath::Index(at, i), depth + 1))
             .collect()
     }
 
@@ -568,15 +640,33 @@ impl Cx<'_> {
     }
 }
 
+/// The options of an `ask` route: at most [`MAX_PENDING_OPTIONS`], none blank, none
+/// longer than [`MAX_OPTION_LEN`].
+fn check_options(options: &[String], path: &str) -> Result<(), BuildError> {
+    if options.len() > MAX_PENDING_OPTIONS {
+        return Err(Limits::too_many(path, MAX_PENDING_OPTIONS, options.len()));
+    }
+    for (i, o) in options.iter().enumerate() {
+        if o.trim().is_empty() {
+            return Err(empty(&format!("{path}[{i}]")));
+        }
+        if o.len() > MAX_OPTION_LEN {
+            return Err(Limits::too_long(
+                format!("{path}[{i}]"),
+                MAX_OPTION_LEN,
+                o.len(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A regex condition, compiled within the bounds of [`super::pattern`].
 fn regex(pattern: &str, p: &str) -> Result<Node, BuildError> {
     if pattern.is_empty() {
         return Err(empty(p));
     }
-    let re = RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| err(p, ErrorKind::InvalidPattern).caused_by(e))?;
+    let re = super::pattern::compile(pattern, p)?;
     leaf(format!("message matches /{pattern}/"), Leaf::Regex(re))
 }
 

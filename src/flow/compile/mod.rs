@@ -7,6 +7,7 @@
 //! - `compiled`: the compiled rules, routes, actions and teams, and the [`Facts`].
 //! - `validate`: whole-flow checks (rule ids, unreachable rules, the names slots and
 //!   keywords may take).
+//! - `pattern`: regex conditions compiled within cost bounds.
 //! - `lower`: configuration to compiled rules, with per-item validation and paths.
 //! - `index`: which rules can possibly match a message.
 //! - `eval`: conditions against facts, and the hit policy.
@@ -15,6 +16,7 @@ mod compiled;
 mod eval;
 mod index;
 mod lower;
+mod pattern;
 mod validate;
 
 #[cfg(test)]
