@@ -4,11 +4,15 @@
 # libFuzzer needs a nightly compiler's flags; RUSTC_BOOTSTRAP=1 lets a stable toolchain
 # accept them.
 #
-#   bash fuzz/run.sh [SECONDS]
+#   bash fuzz/run.sh [SECONDS] [--parallel]
+#
+# --parallel builds every target first, then runs them all at once (each for SECONDS of
+# wall time, sharing the cores): the whole run takes SECONDS instead of SECONDS per target.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$HOME/.cargo/bin:$PATH"
 seconds=${1:-600}
+parallel=${2:-}
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install --locked cargo-fuzz
@@ -17,6 +21,30 @@ fi
 targets=$(awk '/^\[\[bin\]\]/ { in_bin = 1; next } in_bin && /^name *=/ { gsub(/"/, "", $3); print $3; in_bin = 0 }' Cargo.toml)
 mkdir -p logs
 status=0
+
+# The exec count is libFuzzer's last "#N" status line.
+execs_of() {
+    grep -Eo '^#[0-9]+' "$1" | tail -1 | tr -d '#'
+}
+
+if [ "$parallel" = "--parallel" ]; then
+    RUSTC_BOOTSTRAP=1 cargo fuzz build -O
+    pids=()
+    for target in $targets; do
+        RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -max_total_time="$seconds" \
+            >"logs/$target.log" 2>&1 &
+        pids+=("$!")
+    done
+    i=0
+    for target in $targets; do
+        if wait "${pids[$i]}"; then result=ok; else result=FAILED; status=1; fi
+        execs=$(execs_of "logs/$target.log")
+        echo "-- $target: $result, ${execs:-0} execs in $seconds s (log: fuzz/logs/$target.log)"
+        i=$((i + 1))
+    done
+    exit $status
+fi
+
 for target in $targets; do
     echo "== $target ($seconds s)"
     log="logs/$target.log"
@@ -27,7 +55,7 @@ for target in $targets; do
         status=1
     fi
     # libFuzzer's last status line ("#123456 DONE ..." or the last "#N" line) holds the count.
-    execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+    execs=$(execs_of "$log")
     echo "-- $target: $result, ${execs:-0} execs (log: fuzz/$log)"
 done
 exit $status

@@ -670,10 +670,10 @@ rejects! {
         => "regularization", OutOfRange;
 }
 
-/// The empty-id check ignores surrounding whitespace, so the duplicate check should too:
-/// "pricing" and "pricing " are the same id to anyone reading a flow.
+/// "pricing" and "pricing " are the same id to anyone reading a flow: an id with white
+/// space around it is refused, as the router refuses it.
 #[test]
-fn duplicate_id_up_to_surrounding_whitespace() {
+fn an_id_with_surrounding_whitespace_is_refused() {
     let Err(err) = IntentModel::builder()
         .intent(pricing())
         .intent(Intent::new("pricing ").phrase("what does it cost"))
@@ -682,6 +682,7 @@ fn duplicate_id_up_to_surrounding_whitespace() {
         panic!("an id differing only by whitespace must be rejected");
     };
     assert_eq!(err.path(), "intents[1].id");
+    assert!(matches!(err.kind(), ErrorKind::Untrimmed { .. }));
 }
 
 /// A phrase with no word in it teaches nothing; an intent whose phrases are all like that

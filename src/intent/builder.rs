@@ -309,13 +309,19 @@ impl IntentModelBuilder {
         let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
         let mut keyword_entries = Vec::new();
         for (i, intent) in self.intents.iter().enumerate() {
-            // An id must have something visible in it, and ids that differ only by
-            // surrounding white space would look the same in every report.
-            let id = intent.id.trim();
+            // An id must have something visible in it, and none around it: ids are
+            // matched exactly wherever a flow or a report names them.
+            let id = intent.id.as_str();
             if normalizer.normalize(id).is_empty() {
                 return Err(BuildError::new(
                     format!("intents[{i}].id"),
                     ErrorKind::Empty,
+                ));
+            }
+            if id.trim() != id {
+                return Err(BuildError::new(
+                    format!("intents[{i}].id"),
+                    ErrorKind::Untrimmed { id: id.to_string() },
                 ));
             }
             if ids.insert(id, i).is_some() {

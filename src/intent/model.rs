@@ -545,7 +545,8 @@ fn cut(text: &str, max: usize) -> (&str, bool) {
 /// customer declines them ("I don't want to cancel"). Intents without hits are not
 /// declined. Sorted by id; O(hits log intents).
 fn declined_intents(hits: &[KeywordHit], policy: NegationPolicy) -> Vec<Arc<str>> {
-    if policy == NegationPolicy::Ignore {
+    // Most messages decline nothing: no map, no allocation.
+    if !hits.iter().any(|h| policy.suppresses(h)) {
         return Vec::new();
     }
     // Per intent: whether every hit so far was switched off.

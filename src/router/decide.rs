@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::decision::Decision;
+use super::decision::{Bot, Decision};
 use super::summary::summarize;
 use super::turn::{context_update, Decided, Turn};
 use crate::conversation::{Context, Message};
@@ -165,8 +165,18 @@ impl Router {
             detection,
             outcome,
             turn.answer,
-            &self.inner,
+            self.bot(),
         )
+    }
+
+    /// What a decision records of this router: the threshold and margin it judged
+    /// against, and its fingerprint.
+    fn bot(&self) -> Bot {
+        Bot {
+            threshold: self.inner.model.threshold(),
+            ambiguity_margin: self.inner.model.ambiguity_margin(),
+            fingerprint: self.inner.fingerprint,
+        }
     }
 
     /// Detects the intent of the message's text and reads the slots it mentions, from

@@ -12,7 +12,12 @@ use crate::intent::Detection;
 use crate::keywords::{MatchKind, Negation};
 use crate::persist::Fingerprint;
 
-use super::decide::Inner;
+/// What a decision records of the bot that made it.
+pub(super) struct Bot {
+    pub(super) threshold: f32,
+    pub(super) ambiguity_margin: f32,
+    pub(super) fingerprint: Fingerprint,
+}
 
 /// A routing decision. The detected intent and its confidence are in `detection`
 /// ([`Decision::intent`] and [`Decision::confidence`] read them).
@@ -255,7 +260,7 @@ impl Decision {
         detection: Detection,
         outcome: Outcome<'_>,
         answer: Option<AnswerTrace>,
-        bot: &Inner,
+        bot: Bot,
     ) -> Decision {
         let matched = outcome.matched_ids();
         let rule = outcome.rule().cloned();
@@ -274,8 +279,8 @@ impl Decision {
             updates,
             detection,
             trace,
-            threshold: bot.model.threshold(),
-            ambiguity_margin: bot.model.ambiguity_margin(),
+            threshold: bot.threshold,
+            ambiguity_margin: bot.ambiguity_margin,
             fingerprint: bot.fingerprint,
         }
     }
