@@ -10,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // Keep each run short: huge generated configurations only slow the fuzzer down.
-    let phrases: usize = config.intents.iter().map(|i| i.phrases.len() + i.keywords.len()).sum();
+    let phrases: usize = config
+        .intents
+        .iter()
+        .map(|i| i.phrases.len() + i.keywords.len())
+        .sum();
     if phrases > 2_000 {
         return;
     }

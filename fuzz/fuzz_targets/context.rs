@@ -27,12 +27,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(context) = serde_json::from_slice::<Context>(context_bytes) else {
         return;
     };
-    let message = serde_json::from_slice::<Message>(message_bytes).unwrap_or_else(|_| {
-        Message::text(String::from_utf8_lossy(message_bytes).into_owned())
-    });
+    let message = serde_json::from_slice::<Message>(message_bytes)
+        .unwrap_or_else(|_| Message::text(String::from_utf8_lossy(message_bytes).into_owned()));
     let decision = router().decide(&message, &context);
     let again = router().decide(&message, &context);
-    assert_eq!(decision.route, again.route, "decisions must be deterministic");
+    assert_eq!(
+        decision.route, again.route,
+        "decisions must be deterministic"
+    );
     let _ = decision.explain();
     for rule in &decision.trace.rules {
         for c in &rule.conditions {

@@ -74,7 +74,12 @@ fn exercise_router(bytes: &[u8]) {
     let Ok(router) = Router::from_bytes(bytes) else {
         return;
     };
-    for text in ["how much is a quote?", "I can't log in", "we are 200 people", ""] {
+    for text in [
+        "how much is a quote?",
+        "I can't log in",
+        "we are 200 people",
+        "",
+    ] {
         let decision = router.decide(&Message::text(text), &Context::default());
         assert_eq!(decision.fingerprint, router.fingerprint());
     }

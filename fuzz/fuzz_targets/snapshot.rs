@@ -9,8 +9,8 @@
 use std::sync::OnceLock;
 
 use handoff::assign::{
-    pick, Agent, AgentStatus, AssignRequest, AssignState, Assigner, CompiledRoster, Policy,
-    Roster, Team,
+    pick, Agent, AgentStatus, AssignRequest, AssignState, Assigner, CompiledRoster, Policy, Roster,
+    Team,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -19,7 +19,11 @@ const TEAMS: [&str; 3] = ["rr", "balanced", "weighted"];
 fn roster() -> Roster {
     let agents = ["ana", "bo", "cy", "di"];
     Roster::new()
-        .with_team(Team::new("rr", Policy::RoundRobin).with_members(agents).with_cap(6))
+        .with_team(
+            Team::new("rr", Policy::RoundRobin)
+                .with_members(agents)
+                .with_cap(6),
+        )
         .with_team(
             Team::new("balanced", Policy::Balanced)
                 .with_members(["ana", "bo"])
@@ -28,7 +32,11 @@ fn roster() -> Roster {
         .with_team(Team::new("weighted", Policy::Weighted).with_members(["bo", "cy", "di"]))
         .with_agent(Agent::new("ana").with_cap(3).with_weight(1))
         .with_agent(Agent::new("bo").with_cap(4).with_weight(u32::MAX))
-        .with_agent(Agent::new("cy").with_weight(2).with_status(AgentStatus::Away))
+        .with_agent(
+            Agent::new("cy")
+                .with_weight(2)
+                .with_status(AgentStatus::Away),
+        )
         .with_agent(Agent::new("di").with_cap(2).with_weight(3))
 }
 
@@ -57,10 +65,22 @@ fuzz_target!(|data: &[u8]| {
         let (picked, change) = pick(compiled(), &state, &request);
         state.apply(&change);
         let assigned = assigner.assign(&request);
-        assert_eq!(picked.agent(), assigned.agent(), "pick and Assigner disagree");
+        assert_eq!(
+            picked.agent(),
+            assigned.agent(),
+            "pick and Assigner disagree"
+        );
     }
-    assert_eq!(state, assigner.snapshot(), "pick's state and the Assigner's differ");
+    assert_eq!(
+        state,
+        assigner.snapshot(),
+        "pick's state and the Assigner's differ"
+    );
     let saved = serde_json::to_vec(&assigner.snapshot()).expect("a snapshot serializes");
     let read: AssignState = serde_json::from_slice(&saved).expect("a saved snapshot reads back");
-    assert_eq!(read, assigner.snapshot(), "a snapshot survives a round trip");
+    assert_eq!(
+        read,
+        assigner.snapshot(),
+        "a snapshot survives a round trip"
+    );
 });
