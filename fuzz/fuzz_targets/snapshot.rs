@@ -60,6 +60,9 @@ fuzz_target!(|data: &[u8]| {
     else {
         return;
     };
+    // The Assigner binds the snapshot to its roster (state for agents and teams it does
+    // not have is dropped); the pure side does the same before comparing.
+    state.bind(compiled());
     for &byte in requests.iter().take(64) {
         let request = AssignRequest::new(TEAMS[usize::from(byte) % TEAMS.len()]);
         let (picked, change) = pick(compiled(), &state, &request);
