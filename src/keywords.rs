@@ -4,7 +4,6 @@
 //! module is private and its items are re-exported at the crate root.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
@@ -12,6 +11,7 @@ use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 use crate::error::{BuildError, ErrorKind};
 use crate::limits::MAX_KEYWORD_OCCURRENCES;
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
+use crate::word_hash::{hash_chars_skipping_two, HashedMap};
 pub use hit::{KeywordHit, MatchKind, Negation, NegationPolicy};
 use negation::mark_negations;
 pub use negation::{LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
@@ -195,7 +195,7 @@ struct FuzzyIndex {
     /// For each word id, the fuzzy patterns starting with it.
     by_first_word: Vec<Vec<u32>>,
     /// Hash of a deletion variant of a first word -> range of `variant_words`.
-    variants: HashMap<u64, (u32, u32), BuildHasherDefault<PassThroughHasher>>,
+    variants: HashedMap<(u32, u32)>,
     variant_words: Vec<u32>,
     /// One bit per variant hash, checked before the map: most message words share no
     /// variant with any keyword, and this small table stays in cache where the map
@@ -721,55 +721,18 @@ fn fill_chars(s: &str, buf: &mut [char; MAX_FUZZY_TOKEN]) -> Option<usize> {
 /// `deletions` (at most 2) chars from it.
 fn for_each_deletion(chars: &[char], deletions: u8, mut f: impl FnMut(u64)) {
     const NONE: usize = usize::MAX;
-    f(hash_skipping(chars, NONE, NONE));
+    f(hash_chars_skipping_two(chars, NONE, NONE));
     if deletions >= 1 {
         for i in 0..chars.len() {
-            f(hash_skipping(chars, i, NONE));
+            f(hash_chars_skipping_two(chars, i, NONE));
         }
     }
     if deletions >= 2 {
         for i in 0..chars.len() {
             for j in i + 1..chars.len() {
-                f(hash_skipping(chars, i, j));
+                f(hash_chars_skipping_two(chars, i, j));
             }
         }
-    }
-}
-
-/// FNV-1a over the chars except those at `skip1` and `skip2`, then a final mix.
-fn hash_skipping(chars: &[char], skip1: usize, skip2: usize) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, &c) in chars.iter().enumerate() {
-        if i != skip1 && i != skip2 {
-            h ^= u64::from(u32::from(c));
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    // splitmix64 finalizer: the hash map uses both the low and the high bits.
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
-}
-
-/// The keys of the variant map are already hashes.
-#[derive(Default)]
-struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 

@@ -146,6 +146,7 @@ mod scorer;
 mod seeded;
 pub mod slots;
 mod text;
+mod word_hash;
 
 // The curated root: the facade types and everything they take or return. The public
 // modules `flow` (the rule language and traces), `assign`, `eval` and `slots` hold the

@@ -501,6 +501,8 @@ fn layer(module: &str) -> Option<u8> {
         // and the model, which save through it.
         "persist" => 1,
         "text" => 2,
+        // Word hashes and their pass-through hasher, for keywords and the model.
+        "word_hash" => 2,
         "keywords" | "scorer" => 3,
         "intent" => 4,
         "conversation" => 5,

@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use super::word_hash::{hash_word, HashedSet};
+use crate::word_hash::{hash_word, HashedSet};
 
 static ENGLISH_WORDS: &str = include_str!("../../lexicon/english-words.txt");
 

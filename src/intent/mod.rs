@@ -17,7 +17,6 @@ mod reading_tests;
 mod spelling;
 mod training;
 mod types;
-mod word_hash;
 
 pub use builder::IntentModelBuilder;
 pub use detection::{Detection, Evidence, IntentScore};

@@ -8,7 +8,7 @@
 //!
 //! Complexity: O(word length), no allocation.
 
-use super::word_hash::{hash_chars, hash_word};
+use crate::word_hash::{hash_chars, hash_word};
 
 /// Longest word stemmed; longer ones are their own stem.
 const MAX_CHARS: usize = 32;

@@ -24,7 +24,7 @@ use crate::text::{next_token, Normalized, Normalizer};
 
 use super::lexicon::WordList;
 use super::morphology::stem_hash;
-use super::word_hash::{hash_chars, hash_chars_skipping, hash_word, HashedMap, HashedSet};
+use crate::word_hash::{hash_chars, hash_chars_skipping, hash_word, HashedMap, HashedSet};
 
 /// Known words shorter than this are never a correction.
 pub(crate) const MIN_WORD_CHARS: usize = 4;

@@ -1,6 +1,7 @@
-//! 64-bit hashes of words and char sequences, and a hasher for maps keyed by them:
-//! the readings of unseen words look words up by hash on every message, where a
-//! general-purpose hasher would cost more than the lookup.
+//! 64-bit hashes of words and char sequences, and a hasher for maps keyed by them: the
+//! keyword matcher's typo variants and the model's readings of unseen words look words up
+//! by hash on every message, where a general-purpose hasher would cost more than the
+//! lookup.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -16,9 +17,15 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// The hash of a word's chars, `skip` (an index) left out: FNV-1a then a final mix, so
 /// that maps can use any of its bits.
 pub(crate) fn hash_chars_skipping(chars: &[char], skip: usize) -> u64 {
+    hash_chars_skipping_two(chars, skip, usize::MAX)
+}
+
+/// The hash of a word's chars with the chars at `skip1` and `skip2` left out (the
+/// keyword matcher's deletion variants).
+pub(crate) fn hash_chars_skipping_two(chars: &[char], skip1: usize, skip2: usize) -> u64 {
     let mut h = FNV_OFFSET;
     for (i, &c) in chars.iter().enumerate() {
-        if i != skip {
+        if i != skip1 && i != skip2 {
             h = (h ^ u64::from(u32::from(c))).wrapping_mul(FNV_PRIME);
         }
     }
