@@ -11,9 +11,10 @@
 //! time through the public API before their labels are looked at. The last line printed
 //! is one JSON object with the figures.
 //!
-//! `--no-typos` and `--no-lexicon` turn off the model's reading of typos and its English
-//! word list, `--forms` turns on its reading of other word forms (see `ModelOptions`),
-//! to measure what each brings.
+//! `--no-typos` and `--no-lexicon` turn off the model's reading of typos and its
+//! English word list; `--forms` and `--word-vectors` turn on its reading of other word
+//! forms and its word vectors, `--word-vector-weight W` the word vectors at weight W
+//! (see `ModelOptions`), to measure what each brings.
 //!
 //! It also saves the trained model as a router, loads it back (timed, median of five
 //! loads), checks that the loaded model detects every test message identically, and
@@ -94,7 +95,8 @@ impl SavedBot {
 
 fn main() -> Result<(), Box<dyn Error>> {
     let usage = "usage: evaluate DATASET_DIR [--min-in-scope PCT] [--min-oos PCT] \
-                 [--min-load-speedup X] [--no-typos] [--no-lexicon] [--forms]";
+                 [--min-load-speedup X] [--no-typos] [--no-lexicon] [--forms] \
+                 [--word-vectors] [--word-vector-weight W]";
     let mut builder = IntentModel::builder();
     let mut args = std::env::args().skip(1);
     let mut dir = None;
@@ -120,6 +122,16 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
             "--no-lexicon" => {
                 builder.lexicon(false);
+            }
+            "--word-vectors" => {
+                builder.word_vectors(true);
+            }
+            "--word-vector-weight" => {
+                let weight: f32 = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or(format!("{arg} needs a number; {usage}"))?;
+                builder.word_vectors(true).word_vector_weight(weight);
             }
             _ if dir.is_none() => dir = Some(arg),
             _ => return Err(usage.into()),

@@ -147,6 +147,7 @@ mod seeded;
 pub mod slots;
 mod text;
 mod word_hash;
+mod word_vectors;
 
 // The curated root: the facade types and everything they take or return. The public
 // modules `flow` (the rule language and traces), `assign`, `eval` and `slots` hold the

@@ -502,7 +502,7 @@ fn layer(module: &str) -> Option<u8> {
         "persist" => 1,
         "text" => 2,
         // Word hashes and their pass-through hasher, for keywords and the model.
-        "word_hash" => 2,
+        "word_hash" | "word_vectors" => 2,
         "keywords" | "scorer" => 3,
         "intent" => 4,
         "conversation" => 5,

@@ -13,7 +13,7 @@ use super::calibration::{Calibration, Observation};
 use super::model::AMBIGUITY_FLOOR;
 use super::model::{Inner, IntentModel};
 use super::options::ModelOptions;
-use super::training::Prepared;
+use super::training::{Prepared, Use};
 use super::types::Intent;
 
 impl IntentModel {
@@ -159,6 +159,20 @@ impl IntentModelBuilder {
         self
     }
 
+    /// Whether the model weighs what the message's words mean through the built-in
+    /// word vectors (default false). See [`ModelOptions::word_vectors`].
+    pub fn word_vectors(&mut self, yes: bool) -> &mut Self {
+        self.options.word_vectors = yes;
+        self
+    }
+
+    /// How much what the words mean weighs against which words they are (default
+    /// 3.0). See [`ModelOptions::word_vector_weight`].
+    pub fn word_vector_weight(&mut self, weight: f32) -> &mut Self {
+        self.options.word_vector_weight = weight;
+        self
+    }
+
     /// Size limits checked when building (see [`Limits`] for the defaults).
     pub fn limits(&mut self, limits: Limits) -> &mut Self {
         self.options.limits = limits;
@@ -184,7 +198,11 @@ impl IntentModelBuilder {
     pub fn build(&self) -> Result<IntentModel, BuildError> {
         let prepared = self.validate()?;
         let options = &self.options;
-        let trained = prepared.train(&prepared.all_examples(), options.regularization)?;
+        let trained = prepared.train(
+            &prepared.all_examples(),
+            options.regularization,
+            Use::Detect,
+        )?;
         let held_out: Vec<Observation> = if !options.calibrate_on.is_empty() {
             self.observe_held_out(&prepared, &trained)?
         } else if options.calibration_folds >= 2 {
@@ -263,6 +281,7 @@ impl IntentModelBuilder {
             negatives: &self.negatives,
             max_message_len: self.options.limits.max_message_len,
             spelling: self.options.spelling(),
+            word_vectors: self.options.word_vector_weight(),
             normalizer,
             keywords,
             ids,

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use crate::word_hash::{hash_word, HashedSet};
 
-static ENGLISH_WORDS: &str = include_str!("../../lexicon/english-words.txt");
+use crate::word_vectors::ENGLISH_WORDS;
 
 /// A set of common words, kept as 64-bit hashes (a false hit needs a collision of
 /// two 64-bit hashes).

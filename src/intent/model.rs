@@ -414,6 +414,9 @@ impl IntentModel {
         for &(word, token) in &vector.words {
             sums[token as usize] += vector.word_value * linear.word_weight(word, class);
         }
+        for listed in &vector.listed {
+            sums[listed.token() as usize] += linear.meaning_weight(vector, listed, class);
+        }
         // The three tokens that pushed hardest, strongest first.
         let mut best: [(usize, f32); 3] = [(usize::MAX, 0.0); 3];
         for (token, &weight) in sums.iter().enumerate() {

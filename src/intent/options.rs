@@ -84,6 +84,19 @@ pub struct ModelOptions {
     /// Use the built-in English word list (default true): a common English word the
     /// phrases never used is a different word, never read as a typo of one they did.
     pub lexicon: bool,
+    /// Use the built-in word vectors (default false): what the message's words mean,
+    /// as the mean of their vectors, is weighed beside which words they are, so a word
+    /// the phrases never used counts for the intents whose phrases use words near it
+    /// ("vendors" for phrases about "suppliers"). Worth it with few phrases per intent
+    /// (on CLINC150 with 10 per intent, +2.6 points in-scope); with many, it finds
+    /// more of the in-scope messages but lets more off-topic ones through, and the model
+    /// takes one more row per word (a third more time) and about 30,000 more rows.
+    pub word_vectors: bool,
+    /// How much what the words mean weighs against which words they are (default
+    /// 3.0, chosen by cross-validation on training data; a finite number at least 0,
+    /// 0 is as `word_vectors` off). Higher lets words near the phrases' words count
+    /// for more.
+    pub word_vector_weight: f32,
     /// Held-out labelled messages to calibrate on instead of cross-validation folds,
     /// as `[text, intent]` pairs, `null` for "no intent":
     /// `[["how much is it", "pricing"], ["nice weather", null]]`. Default: none.
@@ -105,6 +118,8 @@ impl Default for ModelOptions {
             read_typos: true,
             read_word_forms: false,
             lexicon: true,
+            word_vectors: false,
+            word_vector_weight: 3.0,
             calibrate_on: Vec::new(),
         }
     }
@@ -117,6 +132,15 @@ impl ModelOptions {
             typos: self.read_typos,
             forms: self.read_word_forms,
             english: self.lexicon,
+        }
+    }
+
+    /// The meaning block's weight to train with: 0 when word vectors are off.
+    pub(crate) fn word_vector_weight(&self) -> f32 {
+        if self.word_vectors {
+            self.word_vector_weight
+        } else {
+            0.0
         }
     }
 
@@ -144,6 +168,13 @@ impl ModelOptions {
                 "regularization",
                 self.regularization,
                 Expected::Positive,
+            ));
+        }
+        if !(self.word_vector_weight.is_finite() && self.word_vector_weight >= 0.0) {
+            return Err(out_of_range(
+                "word_vector_weight",
+                self.word_vector_weight,
+                Expected::AtLeast(0.0),
             ));
         }
         Ok(())
@@ -210,6 +241,7 @@ mod tests {
             .read_typos(false)
             .read_word_forms(true)
             .lexicon(false)
+            .word_vectors(true)
             .calibrate_on([("the app crashes again", Some("support")), ("hi", None)]);
         let options = set.model_options();
         assert_eq!(options.threshold, Some(0.3));
@@ -221,6 +253,7 @@ mod tests {
         assert_eq!(options.limits.max_phrases, 500);
         assert_eq!(options.calibrate_on.len(), 2);
         assert!(!options.read_typos && options.read_word_forms && !options.lexicon);
+        assert!(options.word_vectors);
 
         let json = serde_json::to_string(&options).unwrap();
         let back: ModelOptions = serde_json::from_str(&json).unwrap();

@@ -21,12 +21,23 @@ use super::types::Intent;
 /// and options give the same model.
 const CALIBRATION_RNG: Rng = Rng::from_state(0x2545_F491_4F6C_DD1D);
 
+/// What a trained model is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Use {
+    /// Detecting any message: the model built.
+    Detect,
+    /// Scoring held-out examples for calibration only: precomputes less.
+    Calibrate,
+}
+
 /// Validated input, ready to train.
 pub(super) struct Prepared<'a> {
     pub(super) intents: &'a [Intent],
     pub(super) negatives: &'a [String],
     pub(super) max_message_len: usize,
     pub(super) spelling: SpellingOptions,
+    /// The weight of the meaning block learnt from the built-in word vectors (0: none).
+    pub(super) word_vectors: f32,
     pub(super) normalizer: Normalizer,
     pub(super) keywords: KeywordMatcher,
     pub(super) ids: Vec<Arc<str>>,
@@ -64,6 +75,7 @@ impl Prepared<'_> {
         &self,
         examples: &[(&str, Option<usize>)],
         c: f32,
+        usage: Use,
     ) -> Result<Inner, BuildError> {
         let mut normalized = Normalized::default();
         let mut buf = Vec::new();
@@ -84,12 +96,22 @@ impl Prepared<'_> {
                         extends: false,
                     });
                 }
-                Example { features, class }
+                let mut meaning = Vec::new();
+                if self.word_vectors > 0.0 {
+                    scorer::listed_words(normalized.as_str(), &mut meaning);
+                }
+                Example {
+                    features,
+                    class,
+                    meaning,
+                }
             })
             .collect();
         let options = TrainOptions {
             c,
             budget: self.budget,
+            meaning: self.word_vectors,
+            all_listed: usage == Use::Detect,
             ..TrainOptions::default()
         };
         let linear = LinearModel::train(&data, self.ids.len(), options).map_err(too_large)?;
@@ -128,7 +150,7 @@ impl Prepared<'_> {
         for split in folds.splits() {
             let train: Vec<(&str, Option<usize>)> =
                 split.train.iter().map(|&i| examples[i]).collect();
-            let model = self.train(&train, c)?;
+            let model = self.train(&train, c, Use::Calibrate)?;
             for i in split.held_out {
                 let (text, class) = examples[i];
                 out.push(model.observe(text, class));

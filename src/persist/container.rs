@@ -37,13 +37,18 @@ const MAGIC: [u8; 8] = *b"\x89HANDOFF";
 /// A model's payload: its intent ids, normalization options, message length limit,
 /// threshold, calibration coefficients and keyword entries, then the scorer's biases,
 /// feature table (the occupied count, one tag byte per slot, eight 32-bit fields per
-/// occupied slot), dense rows, character vectors and sparse rows, as trained. The
-/// keyword automaton is compiled again from the entries: nothing trained is recomputed.
+/// occupied slot), dense rows, character vectors and sparse rows, as trained, then the
+/// meaning block (its dimension count, 0 without word vectors; otherwise the word
+/// vectors' XXH64, its rows and its words). The keyword automaton is compiled again
+/// from the entries: nothing trained is recomputed.
+///
+/// Version 2 added the meaning block; files of version 1 are refused
+/// ([`LoadErrorKind::UnsupportedVersion`](crate::LoadErrorKind)): retrain them.
 ///
 /// A router's payload is its model's payload (length-prefixed) followed by its flow,
 /// teams, slot extractors and limits as one JSON document; loading compiles the flow
 /// from it, as building does.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Bytes before the payload.
 const HEADER: usize = 28;

@@ -5,9 +5,10 @@
 //! Complexity: O(entries × row length): a sparse row costs its length, a dense row
 //! `stride` (the intent count rounded up to 8) multiply-adds, done 8 at a time.
 
+use super::meaning::ListedWord;
 use super::model::LinearModel;
 use super::table::{sparse_class, sparse_weight, DenseRow, DENSE};
-use super::vector::Scratch;
+use super::vector::{Scratch, SparseVector};
 
 impl LinearModel {
     /// Sets `scratch.scores` to the class scores of `scratch.vector`.
@@ -17,6 +18,7 @@ impl LinearModel {
             scores,
             dense,
             fixed,
+            residual,
             ..
         } = scratch;
         scores.clear();
@@ -45,6 +47,7 @@ impl LinearModel {
                 vector.word_value * word.vector_scale,
             ));
         }
+        self.meaning.push_rows(&vector.listed, dense, residual);
         for &(row, _) in dense.iter() {
             // The first line only: touching every line of a row measured slower, as
             // the prefetcher fetches the next lines when the sums read them.
@@ -83,6 +86,7 @@ impl LinearModel {
         match row {
             DenseRow::Feature(start) => (&self.row_weight, start),
             DenseRow::Word(start) => (&self.word_weight, start),
+            DenseRow::Meaning(start) => (&self.meaning.weights, start),
         }
     }
 
@@ -174,6 +178,17 @@ impl LinearModel {
             Ok(at) => sparse_weight(row[at]) as f32 * feature.scale,
             Err(_) => 0.0,
         }
+    }
+
+    /// What listed word `word` of the last scored message adds to `class`'s score
+    /// through the meaning block.
+    pub(crate) fn meaning_weight(
+        &self,
+        vector: &SparseVector,
+        word: &ListedWord,
+        class: usize,
+    ) -> f32 {
+        self.meaning.word_weight(&vector.listed, word, class)
     }
 
     /// The weight for `class` of the character vector of feature `word`.

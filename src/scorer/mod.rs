@@ -58,6 +58,7 @@
 mod cost;
 mod features;
 mod kernels;
+mod meaning;
 mod model;
 mod persist;
 #[cfg(test)]
@@ -73,6 +74,7 @@ mod vectorize;
 
 pub(crate) use cost::{Budget, Measure, Oversized};
 pub(crate) use features::{extract, keyword_feature, RawFeature};
+pub(crate) use meaning::listed_words;
 pub(crate) use solver::TrainOptions;
 pub(crate) use train::Example;
 pub(crate) use vector::{Scratch, SCRATCH};

@@ -1,6 +1,7 @@
 //! The trained model: the feature table and the weight rows it indexes. Scoring is in
 //! `kernels`, training in `train`.
 
+use super::meaning::Meaning;
 use super::table::FeatureTable;
 
 /// The trained linear model.
@@ -24,6 +25,9 @@ pub(crate) struct LinearModel {
     /// Length of a dense row: `classes` rounded up to a multiple of 8, zero padded,
     /// so dense rows are summed eight classes at a time with no remainder.
     pub(super) stride: usize,
+    /// The meaning block (no dimensions when the model was trained without word
+    /// vectors).
+    pub(super) meaning: Meaning,
 }
 
 impl LinearModel {
@@ -33,5 +37,6 @@ impl LinearModel {
             + self.row_weight.capacity()
             + self.word_weight.capacity()
             + self.bias.capacity() * 4
+            + self.meaning.bytes()
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::persist::{LoadError, Reader, Writer};
 
+use super::meaning::Meaning;
 use super::model::LinearModel;
 use super::table::{aligned_rows, dense_stride, Feature, FeatureTable, DENSE, NO_VECTOR};
 
@@ -27,6 +28,7 @@ impl LinearModel {
             bias,
             classes: _,
             stride: _,
+            meaning,
         } = self;
         for &b in bias {
             w.f32(b);
@@ -44,6 +46,7 @@ impl LinearModel {
         for packed in sparse_rows {
             w.bytes.extend_from_slice(packed);
         }
+        meaning.encode(w);
     }
 
     /// Reads a model of `classes` intents, checking every row reference.
@@ -89,6 +92,7 @@ impl LinearModel {
                 feature.vector = padded(feature.vector, word_pad)?;
             }
         }
+        let meaning = Meaning::decode(r, stride)?;
         Ok(LinearModel {
             table,
             sparse_rows,
@@ -97,6 +101,7 @@ impl LinearModel {
             bias,
             classes,
             stride,
+            meaning,
         })
     }
 }

@@ -22,6 +22,13 @@ pub(crate) struct TrainOptions {
     pub max_iter: usize,
     /// The limits on the training's size, checked before the solver runs.
     pub budget: Budget,
+    /// The meaning block's weight against the other blocks (each of unit length);
+    /// 0 trains without it.
+    pub meaning: f32,
+    /// Whether every listed word gets a precomputed meaning row (within the budget),
+    /// not only those of the training data: the model then scores any listed word in
+    /// one row. Off for models that only score held-out data for calibration.
+    pub all_listed: bool,
 }
 
 impl Default for TrainOptions {
@@ -31,6 +38,8 @@ impl Default for TrainOptions {
             eps: 0.1,
             max_iter: 10,
             budget: Budget::UNLIMITED,
+            meaning: 0.0,
+            all_listed: false,
         }
     }
 }

@@ -213,4 +213,5 @@ pub(super) const CACHE_LINE: usize = 64;
 pub(super) enum DenseRow {
     Feature(u32),
     Word(u32),
+    Meaning(u32),
 }

@@ -29,7 +29,11 @@ fn examples(data: &[(&str, Option<usize>)]) -> Vec<Example> {
         .map(|&(text, class)| {
             let mut features = Vec::new();
             extract(text, &mut buf, |f| features.push(f));
-            Example { features, class }
+            Example {
+                features,
+                class,
+                meaning: Vec::new(),
+            }
         })
         .collect()
 }
@@ -473,6 +477,7 @@ fn model_of(classes: usize, data: &[(String, Option<usize>, bool)]) -> LinearMod
             Example {
                 features,
                 class: *class,
+                meaning: Vec::new(),
             }
         })
         .collect();
@@ -510,5 +515,112 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// The support model's data with each example's listed words, trained with the
+/// meaning block at weight 3.
+fn meaning_model(all_listed: bool) -> LinearModel {
+    let data = [
+        ("how much does it cost", Some(0)),
+        ("what is the price of the pro plan", Some(0)),
+        ("pricing for teams", Some(0)),
+        ("i cannot log in", Some(1)),
+        ("the app keeps crashing", Some(1)),
+        ("password reset does not work", Some(1)),
+        ("book a demo please", Some(2)),
+        ("can i see a demo of the product", Some(2)),
+        ("what is the weather", None),
+    ];
+    let mut examples = examples(&data);
+    for (example, (text, _)) in examples.iter_mut().zip(data) {
+        listed_words(text, &mut example.meaning);
+    }
+    let options = TrainOptions {
+        meaning: 3.0,
+        all_listed,
+        ..TrainOptions::default()
+    };
+    LinearModel::train(&examples, 3, options).expect("within budget")
+}
+
+const MEANING_TEXTS: [&str; 6] = [
+    "how much does the pro plan cost",
+    "what would the subscription fee be",
+    "the application crashed again",
+    "arrange a presentation of your software",
+    "qwzx vbnm",
+    "",
+];
+
+/// A listed word scored through its precomputed meaning row scores as through the
+/// dimension rows (the path of a listed word without one), up to quantization.
+#[test]
+fn precomputed_meaning_rows_agree_with_dimension_rows() {
+    let model = meaning_model(true);
+    assert!(model.meaning.dims > 0 && !model.meaning.words.is_empty());
+    let mut through_dims = model.clone();
+    through_dims.meaning.words.clear();
+    for text in MEANING_TEXTS {
+        let (fast, slow) = (scores(&model, text), scores(&through_dims, text));
+        for (a, b) in fast.iter().zip(&slow) {
+            assert!((a - b).abs() < 0.02, "{text:?}: {fast:?} vs {slow:?}");
+        }
+    }
+}
+
+/// The meaning block adds to each score the plain f32 product of the message's mean
+/// word vector and the block's dimension rows: the naive computation.
+#[test]
+fn the_meaning_block_adds_the_mean_vector_times_its_rows() {
+    let model = meaning_model(false);
+    let mut without = model.clone();
+    without.meaning = Default::default();
+    let dims = model.meaning.dims;
+    for text in MEANING_TEXTS {
+        let mut words = Vec::new();
+        listed_words(text, &mut words);
+        let mut mean = vec![0.0f32; dims];
+        super::meaning::weighted_mean(&words, 1.0, &mut mean);
+        let stride = model.meaning.stride;
+        let naive: Vec<f32> = (0..3)
+            .map(|class| {
+                (0..dims)
+                    .map(|d| {
+                        let w = model.meaning.weights[d * stride + class];
+                        mean[d] * f32::from(w) * model.meaning.dim_scale[d]
+                    })
+                    .sum()
+            })
+            .collect();
+        let (with, plain) = (scores(&model, text), scores(&without, text));
+        for class in 0..3 {
+            let added = with[class] - plain[class];
+            assert!(
+                (added - naive[class]).abs() < 0.02,
+                "{text:?} class {class}: added {added}, naive {}",
+                naive[class]
+            );
+        }
+        if words.is_empty() {
+            assert_eq!(with, plain, "{text:?} has no listed word");
+        }
+    }
+}
+
+/// A model with the meaning block saves and loads to the same bytes and scores.
+#[test]
+fn the_meaning_block_round_trips() {
+    let model = meaning_model(true);
+    let mut w = crate::persist::Writer::default();
+    model.encode(&mut w);
+    let mut r = crate::persist::Reader::new(&w.bytes);
+    let loaded = LinearModel::decode(&mut r, 3).expect("loads");
+    assert_eq!(loaded.meaning, model.meaning);
+    let mut again = crate::persist::Writer::default();
+    loaded.encode(&mut again);
+    assert_eq!(again.bytes, w.bytes);
+    for text in MEANING_TEXTS {
+        assert_eq!(scores(&loaded, text), scores(&model, text), "{text:?}");
     }
 }

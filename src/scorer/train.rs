@@ -8,9 +8,11 @@
 use std::collections::HashMap;
 
 use crate::seeded::Rng;
+use crate::word_vectors::WordVectors;
 
 use super::cost::{Oversized, TrainingCost};
 use super::features::{block_of, RawFeature, BLOCK_CHAR};
+use super::meaning::{weighted_mean, Meaning};
 use super::model::LinearModel;
 use super::solved::{FeatureRows, SolvedWeights};
 use super::solver::{train_one_vs_rest, Matrix, TrainOptions};
@@ -35,6 +37,9 @@ pub(super) const DENSE_FRACTION: usize = 4;
 pub(crate) struct Example {
     pub features: Vec<RawFeature>,
     pub class: Option<usize>,
+    /// Its listed words, for the meaning block (see [`super::meaning::listed_words`]);
+    /// read only when the training options ask for the block.
+    pub meaning: Vec<(u64, u32)>,
 }
 
 impl LinearModel {
@@ -57,17 +62,38 @@ impl LinearModel {
         // runs of consecutive rows, and examples come grouped by intent.
         let mut rows_order: Vec<usize> = (0..examples.len()).collect();
         Rng::seeded(examples.len() as u64).shuffle(&mut rows_order);
-        let matrix = OwnedMatrix::weigh(&vocabulary, &idf, &rows_order);
+        let dims = if options.meaning > 0.0 {
+            WordVectors::builtin().dims()
+        } else {
+            0
+        };
+        let mut matrix = OwnedMatrix::weigh(&vocabulary, &idf, &rows_order);
+        if dims > 0 {
+            matrix.add_meaning(
+                examples,
+                &rows_order,
+                (vocabulary.len(), dims),
+                options.meaning,
+            );
+        }
+        let features = vocabulary.len() + dims;
         options.budget.check(&TrainingCost {
             classes,
-            features: vocabulary.len(),
+            features,
             nonzeros: matrix.index.len(),
         })?;
         let labels: Vec<Option<usize>> = rows_order.iter().map(|&e| examples[e].class).collect();
-        let (solved, bias) = matrix.solve(&labels, classes, vocabulary.len(), options);
+        let (solved, bias) = matrix.solve(&labels, classes, features, options);
         drop(matrix);
         let rows = FeatureRows::transpose(solved);
-        let layout = RowLayout::of(&rows, classes);
+        let meaning = if dims > 0 {
+            let listed = examples.iter().map(|e| e.meaning.as_slice());
+            let shape = (vocabulary.len(), dims, classes);
+            Meaning::store(&rows, shape, options.meaning, listed, options.all_listed)
+        } else {
+            Meaning::default()
+        };
+        let layout = RowLayout::of(&rows, vocabulary.len(), classes);
         let vectors = CharVectors::precompute(&vocabulary, &idf, &rows, classes);
         let (table, sparse_rows, row_weight) = layout.store(&rows, &vocabulary, &idf, &vectors.of);
         Ok(LinearModel {
@@ -78,6 +104,7 @@ impl LinearModel {
             bias,
             classes,
             stride: layout.stride,
+            meaning,
         })
     }
 }
@@ -217,6 +244,40 @@ impl OwnedMatrix {
         matrix
     }
 
+    /// Rebuilds the matrix with each example's meaning (`dims` features numbered from
+    /// `vocab`, the mean vector times `weight`) after its other features.
+    fn add_meaning(
+        &mut self,
+        examples: &[Example],
+        order: &[usize],
+        (vocab, dims): (usize, usize),
+        weight: f32,
+    ) {
+        let mut start = Vec::with_capacity(self.start.len());
+        let mut index = Vec::with_capacity(self.index.len() + order.len() * dims);
+        let mut value = Vec::with_capacity(index.capacity());
+        let mut mean = vec![0.0f32; dims];
+        start.push(0);
+        for (i, &example) in order.iter().enumerate() {
+            let row = self.start[i]..self.start[i + 1];
+            index.extend_from_slice(&self.index[row.clone()]);
+            value.extend_from_slice(&self.value[row]);
+            weighted_mean(&examples[example].meaning, weight, &mut mean);
+            for (d, &m) in mean.iter().enumerate() {
+                if m != 0.0 {
+                    index.push((vocab + d) as u32);
+                    value.push(m);
+                }
+            }
+            start.push(index.len());
+        }
+        *self = OwnedMatrix {
+            start,
+            index,
+            value,
+        };
+    }
+
     /// The classes' nonzero weights and their biases, for rows labelled `labels`.
     fn solve(
         &self,
@@ -253,9 +314,10 @@ struct RowLayout {
 }
 
 impl RowLayout {
-    fn of(rows: &FeatureRows, classes: usize) -> RowLayout {
+    /// The layout of the first `features` rows (those of the feature table).
+    fn of(rows: &FeatureRows, features: usize, classes: usize) -> RowLayout {
         let dense_from = (classes / DENSE_FRACTION).max(1);
-        let sparse_len: Vec<Option<usize>> = (0..rows.features() as u32)
+        let sparse_len: Vec<Option<usize>> = (0..features.min(rows.features()) as u32)
             .map(|f| rows.len(f))
             .map(|len| (len < dense_from).then_some(len))
             .collect();

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::features::{BLOCKS, BLOCK_CHAR};
+use super::meaning::ListedWord;
 use super::table::DenseRow;
 
 /// One known feature of a message with its weight. `token` is the word it came from
@@ -36,6 +37,8 @@ pub(crate) struct SparseVector {
     /// `word_value`.
     pub words: Vec<(u32, u32)>,
     pub word_value: f32,
+    /// The message's listed words, for the meaning block.
+    pub listed: Vec<ListedWord>,
     /// The character n-grams of the word being added.
     pub word_ids: Vec<u32>,
     pub(super) char_norm2: f32,
@@ -49,6 +52,7 @@ impl SparseVector {
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.words.clear();
+        self.listed.clear();
         self.word_ids.clear();
         self.word_value = 0.0;
         self.char_norm2 = 0.0;
@@ -192,6 +196,8 @@ pub(crate) struct Scratch {
     /// The message's dense rows with their multipliers, and their fixed-point sums.
     pub(super) dense: Vec<(DenseRow, f32)>,
     pub(super) fixed: Vec<i16>,
+    /// The summed vectors of the message's listed words without a precomputed row.
+    pub(super) residual: Vec<f32>,
     /// Per-token sums for "why".
     pub sums: Vec<f32>,
     /// Tokens of the message whose word is not in the model's vocabulary.

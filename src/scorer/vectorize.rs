@@ -55,8 +55,14 @@ impl LinearModel {
             }
         }
         let idf = |id: u32| self.table.feature(id).idf;
+        let meaning = self.meaning.dims > 0;
         for (token, word) in words.iter().enumerate() {
             let token = token as u32;
+            if meaning {
+                if let Some(listed) = self.meaning.lookup(word.unigram, token) {
+                    vector.listed.push(listed);
+                }
+            }
             let known = (word.unigram_id != u32::MAX).then_some(word.unigram_id);
             match known {
                 Some(id) => vector.count(id, BLOCK_WORD, token),
