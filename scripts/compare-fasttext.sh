@@ -15,7 +15,8 @@
 # (-minn 2 -maxn 5, its subword tolerance to typos), on one thread with a fixed seed.
 # Its speed is that of `fasttext predict` over the test texts repeated to at least
 # 20,000 lines, minus the time the same command takes on one line (loading the model). The crate's figures are those of the evaluate
-# example (`classify_msgs_per_s`, `train_ms`, `model_bytes`, top-1 without threshold).
+# example (`classify_msgs_per_s`, `train_ms`, `model_bytes`, top-1 without threshold),
+# with the model options in EVALUATE_FLAGS (for example EVALUATE_FLAGS=--word-vectors).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -85,7 +86,9 @@ print(f"{100 * sum(p == g for p, g in pairs) / len(pairs):.2f}")
 EOF
 )
     ft_bytes=$(stat -c %s "$work/model.bin")
-    summary=$(./target/release/examples/evaluate "$dir" | tail -n 1)
+    # EVALUATE_FLAGS: options of the crate's model, such as --word-vectors.
+    # shellcheck disable=SC2086
+    summary=$(./target/release/examples/evaluate "$dir" ${EVALUATE_FLAGS:-} | tail -n 1)
     python3 - "$name" "$summary" "$ft_rate" "$ft_top1" "$ft_bytes" "$ft_train_ms" <<'EOF'
 import json, sys
 name, summary, ft_rate, ft_top1, ft_bytes, ft_train = sys.argv[1:]

@@ -281,7 +281,7 @@ impl IntentModelBuilder {
             negatives: &self.negatives,
             max_message_len: self.options.limits.max_message_len,
             spelling: self.options.spelling(),
-            word_vectors: self.options.word_vector_weight(),
+            word_vectors: self.options.meaning_weight(),
             normalizer,
             keywords,
             ids,

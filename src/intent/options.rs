@@ -136,7 +136,7 @@ impl ModelOptions {
     }
 
     /// The meaning block's weight to train with: 0 when word vectors are off.
-    pub(crate) fn word_vector_weight(&self) -> f32 {
+    pub(crate) fn meaning_weight(&self) -> f32 {
         if self.word_vectors {
             self.word_vector_weight
         } else {

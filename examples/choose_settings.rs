@@ -1,0 +1,85 @@
+//! Chooses the word vectors' setting for a data set by cross-validation on its training
+//! split alone: never on a test split.
+//!
+//! ```text
+//! cargo run --release --example choose_settings -- DATASET_DIR [FOLDS]
+//! ```
+//!
+//! DATASET_DIR holds `train.jsonl` (one `{"text": ..., "intent": ...}` per line, `oos`
+//! lines kept as negatives), as for the evaluate example. For each candidate (word
+//! vectors off, then on at each weight) it runs `eval::cross_validate` with FOLDS folds
+//! (default 5, seed 1) and prints the top-1 accuracy on the held-out phrases; the last
+//! line names the best candidate. The candidates and their figures on CLINC150's
+//! splits are in `docs/performance.md`.
+
+use std::error::Error;
+use std::time::Instant;
+
+use handoff::eval::cross_validate;
+use handoff::{Intent, IntentModel};
+
+/// The word vectors' weights tried, besides off.
+const WEIGHTS: [f32; 5] = [1.0, 2.0, 3.0, 4.0, 6.0];
+
+#[derive(serde::Deserialize)]
+struct Line {
+    text: String,
+    intent: String,
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: choose_settings DATASET_DIR [FOLDS]";
+    let dir = args.next().ok_or(usage)?;
+    let folds: usize = match args.next() {
+        Some(f) => f.parse().map_err(|_| usage)?,
+        None => 5,
+    };
+    let path = std::path::Path::new(&dir).join("train.jsonl");
+    let content = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut intents: Vec<Intent> = Vec::new();
+    let mut negatives = Vec::new();
+    for (n, line) in content
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let line: Line =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+        if line.intent == "oos" {
+            negatives.push(line.text);
+            continue;
+        }
+        match intents.iter().position(|i| i.id == line.intent) {
+            Some(at) => intents[at].phrases.push(line.text),
+            None => intents.push(Intent::new(line.intent).phrases([line.text])),
+        }
+    }
+    let candidates = std::iter::once(None).chain(WEIGHTS.map(Some));
+    let mut best: Option<(f64, String)> = None;
+    for weight in candidates {
+        let mut template = IntentModel::builder();
+        template.negatives(negatives.iter().cloned());
+        if let Some(w) = weight {
+            template.word_vectors(true).word_vector_weight(w);
+        }
+        let name = weight.map_or("word vectors off".to_string(), |w| {
+            format!("word vectors at {w}")
+        });
+        let started = Instant::now();
+        let report = cross_validate(&template, &intents, folds, 1)?;
+        let top1 = report.top1_accuracy.unwrap_or(0.0) * 100.0;
+        println!(
+            "{name:<22} {folds}-fold top-1 {top1:.2} % ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+        if best.as_ref().map_or(true, |(b, _)| top1 > *b) {
+            best = Some((top1, name));
+        }
+    }
+    if let Some((top1, name)) = best {
+        println!("best: {name} ({top1:.2} %)");
+    }
+    Ok(())
+}
