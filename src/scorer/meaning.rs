@@ -39,6 +39,9 @@ pub(super) struct MeaningWord {
     pub(super) row: u32,
     pub(super) start: u32,
     pub(super) scale: f32,
+    /// Its weight in a message's mean (see [`WordVectors::weight`]), kept so that
+    /// detection takes no logarithm.
+    pub(super) weight: f32,
 }
 
 /// A listed word of a message: its row in the word vectors, its token, and its
@@ -47,6 +50,7 @@ pub(super) struct MeaningWord {
 pub(crate) struct ListedWord {
     pub(super) row: u32,
     pub(super) token: u32,
+    pub(super) weight: f32,
     pub(super) precomputed: Option<(u32, f32)>,
 }
 
@@ -63,6 +67,9 @@ pub(crate) struct Meaning {
     /// The training data's listed words that have a precomputed row, by the key of
     /// their unigram feature's hash.
     pub(super) words: HashedMap<MeaningWord>,
+    /// Whether every listed word has a precomputed row: a word not in `words` is then
+    /// not listed, with no second lookup.
+    pub(super) complete: bool,
 }
 
 /// The map key of a word unigram's feature hash: its low bits hold the block tag, the
@@ -207,10 +214,16 @@ impl Meaning {
                 }
             }
             let (start, scale) = meaning.push_row(&sum, stride);
-            meaning
-                .words
-                .insert(unigram_key, MeaningWord { row, start, scale });
+            let weight = vectors.weight(row);
+            let word = MeaningWord {
+                row,
+                start,
+                scale,
+                weight,
+            };
+            meaning.words.insert(unigram_key, word);
         }
+        meaning.complete = meaning.words.len() >= listed().rows.len();
         meaning
     }
 
@@ -237,12 +250,18 @@ impl Meaning {
             return Some(ListedWord {
                 row: word.row,
                 token,
+                weight: word.weight,
                 precomputed: Some((word.start, word.scale)),
             });
         }
+        if self.complete {
+            return None;
+        }
+        let row = listed_row(unigram)?;
         Some(ListedWord {
-            row: listed_row(unigram)?,
+            row,
             token,
+            weight: WordVectors::builtin().weight(row),
             precomputed: None,
         })
     }
@@ -255,22 +274,23 @@ impl Meaning {
         dense: &mut Vec<(DenseRow, f32)>,
         residual: &mut Vec<f32>,
     ) {
-        let vectors = WordVectors::builtin();
-        let total: f32 = words.iter().map(|w| vectors.weight(w.row)).sum();
+        let total: f32 = words.iter().map(|w| w.weight).sum();
         if words.is_empty() || total <= 0.0 {
             return;
         }
         let factor = total.recip();
-        residual.clear();
-        residual.resize(self.dims, 0.0);
         let mut any_residual = false;
         for word in words {
-            let weight = factor * vectors.weight(word.row);
+            let weight = factor * word.weight;
             match word.precomputed {
                 Some((start, scale)) => dense.push((DenseRow::Meaning(start), weight * scale)),
                 None => {
-                    vectors.add_to(word.row, weight, residual);
-                    any_residual = true;
+                    if !any_residual {
+                        residual.clear();
+                        residual.resize(self.dims, 0.0);
+                        any_residual = true;
+                    }
+                    WordVectors::builtin().add_to(word.row, weight, residual);
                 }
             }
         }
@@ -289,11 +309,11 @@ impl Meaning {
     pub(super) fn word_weight(&self, words: &[ListedWord], word: &ListedWord, class: usize) -> f32 {
         let stride = self.stride;
         let vectors = WordVectors::builtin();
-        let total: f32 = words.iter().map(|w| vectors.weight(w.row)).sum();
+        let total: f32 = words.iter().map(|w| w.weight).sum();
         if total <= 0.0 {
             return 0.0;
         }
-        let weight = vectors.weight(word.row) / total;
+        let weight = word.weight / total;
         let at = |start: u32| {
             self.weights
                 .get(start as usize + class)
@@ -380,14 +400,17 @@ impl Meaning {
             weights: Vec::new(),
             dim_scale,
             words: Default::default(),
+            complete: false,
         };
         meaning.words.reserve(count);
         for _ in 0..count {
             let key = r.u64(path)?;
+            let (row, start, scale) = (r.u32(path)?, r.u32(path)?, r.f32(path)?);
             let word = MeaningWord {
-                row: r.u32(path)?,
-                start: r.u32(path)?,
-                scale: r.f32(path)?,
+                row,
+                start,
+                scale,
+                weight: vectors.weight(row),
             };
             if word.row as usize >= vectors.len() || !fits(word.start) {
                 return Err(LoadError::malformed(
@@ -398,6 +421,7 @@ impl Meaning {
             meaning.words.insert(key, word);
         }
         meaning.weights = weights;
+        meaning.complete = meaning.words.len() >= listed().rows.len();
         Ok(meaning)
     }
 }
