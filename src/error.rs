@@ -195,6 +195,8 @@ pub enum Expected {
     Finite,
     /// A finite number at least this.
     AtLeast(f64),
+    /// A number from the first to the second, both included.
+    Between(f64, f64),
 }
 
 impl Eq for Expected {}
@@ -270,6 +272,7 @@ impl fmt::Display for Expected {
             Expected::Positive => f.write_str("a positive number"),
             Expected::Finite => f.write_str("a finite number"),
             Expected::AtLeast(n) => write!(f, "a finite number at least {n}"),
+            Expected::Between(low, high) => write!(f, "a number from {low} to {high}"),
         }
     }
 }

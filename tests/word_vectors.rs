@@ -61,8 +61,8 @@ fn words_the_phrases_never_used_count_through_their_meaning() {
 }
 
 #[test]
-fn the_weight_must_be_a_finite_number_at_least_zero() {
-    for weight in [-1.0, f32::NAN, f32::INFINITY] {
+fn the_weight_must_be_from_0_to_100() {
+    for weight in [-1.0, 100.5, f32::NAN, f32::INFINITY] {
         let mut builder: IntentModelBuilder = IntentModel::builder();
         builder
             .intent(Intent::new("pricing").phrases(["how much is it"]))
@@ -83,4 +83,38 @@ fn a_model_with_word_vectors_round_trips() {
         assert_eq!(loaded.detect(text), model.detect(text), "{text:?}");
     }
     assert!(model.model_bytes() > bot(false).model_bytes());
+}
+
+#[test]
+fn the_weight_s_ends_are_a_model_without_them_and_a_finite_one() {
+    let build = |weight: f32| {
+        let mut builder = IntentModel::builder();
+        builder
+            .intent(Intent::new("pricing").phrases(["how much is it", "what does it cost"]))
+            .intent(Intent::new("support").phrases(["the app crashes", "I cannot log in"]))
+            .calibration_folds(0)
+            .word_vectors(true)
+            .word_vector_weight(weight);
+        builder.build().unwrap()
+    };
+    let mut off = IntentModel::builder();
+    off.intent(Intent::new("pricing").phrases(["how much is it", "what does it cost"]))
+        .intent(Intent::new("support").phrases(["the app crashes", "I cannot log in"]))
+        .calibration_folds(0);
+    assert_eq!(build(0.0).to_bytes(), off.build().unwrap().to_bytes());
+    let heaviest = build(100.0);
+    for text in ["is it expensive", "the software froze", "qwzx", ""] {
+        let detection = heaviest.detect(text);
+        assert!(
+            detection
+                .alternatives
+                .iter()
+                .all(|a| a.confidence.is_finite()),
+            "{text:?}: {detection:?}"
+        );
+    }
+    assert_eq!(
+        heaviest.detect("is it expensive").best_candidate(),
+        Some("pricing")
+    );
 }

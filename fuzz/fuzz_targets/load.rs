@@ -8,7 +8,9 @@
 //! - 0: as a whole file, as given;
 //! - 1: as edits (position, value pairs, then a cut) to a small saved router, resealed;
 //! - 2: as a router payload, sealed;
-//! - 3: as a model payload, sealed.
+//! - 3: as a model payload, sealed;
+//! - 4: as edits (24-bit positions) to a small saved router with word vectors (its
+//!   meaning block is most of its bytes), resealed.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -20,9 +22,18 @@ const HEADER: usize = 28;
 
 fn saved_router() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| {
-        let config: RouterConfig = serde_json::from_str(
-            r#"{
+    BYTES.get_or_init(|| save(r#"{}"#))
+}
+
+fn saved_router_with_word_vectors() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| save(r#"{"word_vectors": true}"#))
+}
+
+/// The small router with these model options, saved.
+fn save(options: &str) -> Vec<u8> {
+    let config = r#"{
+              "options": OPTIONS,
               "intents": [
                 {"id": "pricing", "phrases": ["how much is it", "what are your prices"],
                  "keywords": ["quote", "pricing"]},
@@ -38,11 +49,10 @@ fn saved_router() -> &'static [u8] {
                 {"id": "help", "when": {"intent": {"id": "support"}},
                  "route": {"kind": "handoff", "team": "support"}}
               ]}
-            }"#,
-        )
-        .expect("a valid configuration");
-        Router::from_config(config).expect("builds").to_bytes()
-    })
+            }"#
+    .replace("OPTIONS", options);
+    let config: RouterConfig = serde_json::from_str(&config).expect("a valid configuration");
+    Router::from_config(config).expect("builds").to_bytes()
 }
 
 /// `payload` in a file of `kind` (1 model, 2 router) with a correct length and checksum.
@@ -55,13 +65,17 @@ fn sealed(kind: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The small saved router with `edits` applied to its payload, resealed.
-fn edited(edits: &[u8]) -> Vec<u8> {
-    let mut payload = saved_router()[HEADER..].to_vec();
-    let mut pairs = edits.chunks_exact(3);
+/// The saved router `saved` with `edits` (positions of `position_bytes` little-endian
+/// bytes, then a value) applied to its payload, resealed.
+fn edited(saved: &[u8], position_bytes: usize, edits: &[u8]) -> Vec<u8> {
+    let mut payload = saved[HEADER..].to_vec();
+    let mut pairs = edits.chunks_exact(position_bytes + 1);
     for pair in &mut pairs {
-        let at = usize::from(u16::from_le_bytes([pair[0], pair[1]])) % payload.len();
-        payload[at] = pair[2];
+        let position = pair[..position_bytes]
+            .iter()
+            .rev()
+            .fold(0usize, |p, &b| p << 8 | usize::from(b));
+        payload[position % payload.len()] = pair[position_bytes];
     }
     if let [cut, ..] = pairs.remainder() {
         let keep = payload.len() * usize::from(*cut) / 256;
@@ -101,13 +115,14 @@ fuzz_target!(|data: &[u8]| {
         let _ = Router::from_bytes(data);
         return;
     };
-    match mode % 4 {
+    match mode % 5 {
         0 => {
             exercise_router(rest);
             exercise_model(rest);
         }
-        1 => exercise_router(&edited(rest)),
+        1 => exercise_router(&edited(saved_router(), 2, rest)),
         2 => exercise_router(&sealed(2, rest)),
-        _ => exercise_model(&sealed(1, rest)),
+        3 => exercise_model(&sealed(1, rest)),
+        _ => exercise_router(&edited(saved_router_with_word_vectors(), 3, rest)),
     }
 });

@@ -93,9 +93,8 @@ pub struct ModelOptions {
     /// takes one more row per word (about a quarter more time) and about 30,000 more rows.
     pub word_vectors: bool,
     /// How much what the words mean weighs against which words they are (default
-    /// 3.0, chosen by cross-validation on training data; a finite number at least 0,
-    /// 0 is as `word_vectors` off). Higher lets words near the phrases' words count
-    /// for more.
+    /// 3.0, chosen by cross-validation on training data; from 0, as `word_vectors`
+    /// off, to 100). Higher lets words near the phrases' words count for more.
     pub word_vector_weight: f32,
     /// Held-out labelled messages to calibrate on instead of cross-validation folds,
     /// as `[text, intent]` pairs, `null` for "no intent":
@@ -103,6 +102,10 @@ pub struct ModelOptions {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub calibrate_on: Vec<LabeledText>,
 }
+
+/// The largest `word_vector_weight`: far past any useful weight (the other blocks have
+/// unit length), and small enough that training's sums stay finite.
+const MAX_WORD_VECTOR_WEIGHT: f32 = 100.0;
 
 impl Default for ModelOptions {
     fn default() -> Self {
@@ -170,11 +173,11 @@ impl ModelOptions {
                 Expected::Positive,
             ));
         }
-        if !(self.word_vector_weight.is_finite() && self.word_vector_weight >= 0.0) {
+        if !(0.0..=MAX_WORD_VECTOR_WEIGHT).contains(&self.word_vector_weight) {
             return Err(out_of_range(
                 "word_vector_weight",
                 self.word_vector_weight,
-                Expected::AtLeast(0.0),
+                Expected::Between(0.0, f64::from(MAX_WORD_VECTOR_WEIGHT)),
             ));
         }
         Ok(())
