@@ -75,7 +75,8 @@ fn edited(saved: &[u8], position_bytes: usize, edits: &[u8]) -> Vec<u8> {
             .iter()
             .rev()
             .fold(0usize, |p, &b| p << 8 | usize::from(b));
-        payload[position % payload.len()] = pair[position_bytes];
+        let len = payload.len();
+        payload[position % len] = pair[position_bytes];
     }
     if let [cut, ..] = pairs.remainder() {
         let keep = payload.len() * usize::from(*cut) / 256;

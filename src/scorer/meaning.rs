@@ -403,8 +403,15 @@ impl Meaning {
             complete: false,
         };
         meaning.words.reserve(count);
+        let mut previous = None;
         for _ in 0..count {
             let key = r.u64(path)?;
+            // Saved in increasing key order: a model saves back to the bytes it was
+            // loaded from, which its fingerprint relies on.
+            if previous.is_some_and(|p| key <= p) {
+                return Err(LoadError::malformed(path, "words out of order or repeated"));
+            }
+            previous = Some(key);
             let (row, start, scale) = (r.u32(path)?, r.u32(path)?, r.f32(path)?);
             let word = MeaningWord {
                 row,

@@ -625,3 +625,21 @@ fn the_meaning_block_round_trips() {
         assert_eq!(scores(&loaded, text), scores(&model, text), "{text:?}");
     }
 }
+
+/// Words are saved in increasing key order, and bytes in another order are refused: a
+/// model loaded from them would save back to other bytes, under another fingerprint
+/// (found by the `load` fuzz target).
+#[test]
+fn a_meaning_block_with_words_out_of_order_is_refused() {
+    let model = meaning_model(true);
+    let mut w = crate::persist::Writer::default();
+    model.encode(&mut w);
+    // The words end the model's bytes, 20 bytes each: swap the first two.
+    let first = w.bytes.len() - model.meaning.words.len() * 20;
+    let (a, b) = (first..first + 20, first + 20..first + 40);
+    let (one, two) = (w.bytes[a.clone()].to_vec(), w.bytes[b.clone()].to_vec());
+    w.bytes[a].copy_from_slice(&two);
+    w.bytes[b].copy_from_slice(&one);
+    let err = LinearModel::decode(&mut crate::persist::Reader::new(&w.bytes), 3).unwrap_err();
+    assert!(err.to_string().contains("out of order"), "{err}");
+}
