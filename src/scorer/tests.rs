@@ -68,19 +68,21 @@ fn word_vectors_agree_with_ngram_scoring() {
     }
 }
 
+/// Three intents (pricing, support, demo) and a negative.
+const SUPPORT_DATA: [(&str, Option<usize>); 9] = [
+    ("how much does it cost", Some(0)),
+    ("what is the price of the pro plan", Some(0)),
+    ("pricing for teams", Some(0)),
+    ("i cannot log in", Some(1)),
+    ("the app keeps crashing", Some(1)),
+    ("password reset does not work", Some(1)),
+    ("book a demo please", Some(2)),
+    ("can i see a demo of the product", Some(2)),
+    ("what is the weather", None),
+];
+
 fn support_model() -> LinearModel {
-    let data = [
-        ("how much does it cost", Some(0)),
-        ("what is the price of the pro plan", Some(0)),
-        ("pricing for teams", Some(0)),
-        ("i cannot log in", Some(1)),
-        ("the app keeps crashing", Some(1)),
-        ("password reset does not work", Some(1)),
-        ("book a demo please", Some(2)),
-        ("can i see a demo of the product", Some(2)),
-        ("what is the weather", None),
-    ];
-    LinearModel::train(&examples(&data), 3, TrainOptions::default()).expect("within budget")
+    LinearModel::train(&examples(&SUPPORT_DATA), 3, TrainOptions::default()).expect("within budget")
 }
 
 /// Unseen words take chain vectors unless they are too long to check for repeats,
@@ -521,19 +523,8 @@ proptest! {
 /// The support model's data with each example's listed words, trained with the
 /// meaning block at weight 3.
 fn meaning_model(all_listed: bool) -> LinearModel {
-    let data = [
-        ("how much does it cost", Some(0)),
-        ("what is the price of the pro plan", Some(0)),
-        ("pricing for teams", Some(0)),
-        ("i cannot log in", Some(1)),
-        ("the app keeps crashing", Some(1)),
-        ("password reset does not work", Some(1)),
-        ("book a demo please", Some(2)),
-        ("can i see a demo of the product", Some(2)),
-        ("what is the weather", None),
-    ];
-    let mut examples = examples(&data);
-    for (example, (text, _)) in examples.iter_mut().zip(data) {
+    let mut examples = examples(&SUPPORT_DATA);
+    for (example, (text, _)) in examples.iter_mut().zip(SUPPORT_DATA) {
         listed_words(text, &mut example.meaning);
     }
     let options = TrainOptions {
