@@ -16,7 +16,7 @@ use std::error::Error;
 use std::time::Instant;
 
 use handoff::eval::cross_validate;
-use handoff::{Intent, IntentModel};
+use handoff::IntentModel;
 
 /// The word vectors' weights tried, besides off.
 const WEIGHTS: [f32; 5] = [1.0, 2.0, 3.0, 4.0, 6.0];
@@ -24,11 +24,7 @@ const WEIGHTS: [f32; 5] = [1.0, 2.0, 3.0, 4.0, 6.0];
 const REGULARIZATION: [f32; 4] = [0.5, 1.0, 2.0, 4.0];
 const DEFAULT_C: f32 = 1.0;
 
-#[derive(serde::Deserialize)]
-struct Line {
-    text: String,
-    intent: String,
-}
+mod dataset;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1);
@@ -38,27 +34,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         Some(f) => f.parse().map_err(|_| usage)?,
         None => 5,
     };
-    let path = std::path::Path::new(&dir).join("train.jsonl");
-    let content = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut intents: Vec<Intent> = Vec::new();
-    let mut negatives = Vec::new();
-    for (n, line) in content
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let line: Line =
-            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
-        if line.intent == "oos" {
-            negatives.push(line.text);
-            continue;
-        }
-        match intents.iter().position(|i| i.id == line.intent) {
-            Some(at) => intents[at].phrases.push(line.text),
-            None => intents.push(Intent::new(line.intent).phrases([line.text])),
-        }
-    }
+    let train = dataset::load(&std::path::Path::new(&dir).join("train.jsonl"))?;
+    let (intents, negatives) = dataset::intents_and_negatives(&train);
     let run = |weight: Option<f32>, c: f32| -> Result<f64, Box<dyn Error>> {
         let mut template = IntentModel::builder();
         template

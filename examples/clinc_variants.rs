@@ -24,13 +24,9 @@ use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const OOS: &str = "oos";
+mod dataset;
 
-#[derive(serde::Deserialize, serde::Serialize)]
-struct Line {
-    text: String,
-    intent: String,
-}
+use dataset::{load, Line, OOS};
 
 /// splitmix64: small, seedable and the same on every platform.
 struct Rng(u64);
@@ -58,19 +54,6 @@ impl Rng {
             items.swap(i, self.below(i + 1));
         }
     }
-}
-
-fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
-    let content =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    content
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| {
-            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1).into())
-        })
-        .collect()
 }
 
 fn save(path: &Path, lines: &[Line]) -> Result<(), Box<dyn Error>> {

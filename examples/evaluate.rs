@@ -32,28 +32,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use handoff::eval::Evaluation;
-use handoff::{Intent, IntentModel, Router};
+use handoff::{IntentModel, Router};
 
-const OOS: &str = "oos";
+mod dataset;
 
-#[derive(serde::Deserialize)]
-struct Line {
-    text: String,
-    intent: String,
-}
-
-fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
-    let content = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    content
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| {
-            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1).into())
-        })
-        .collect()
-}
+use dataset::{load, load_val, Line, OOS};
 
 /// How many times the saved router is loaded; the median time is reported.
 const LOAD_RUNS: usize = 5;
@@ -141,46 +124,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let dir = Path::new(&dir);
     let train = load(&dir.join("train.jsonl"))?;
     let test = load(&dir.join("test.jsonl"))?;
-    let val_path = dir.join("val.jsonl");
-    let val = if val_path.exists() {
-        Some(load(&val_path)?)
-    } else {
-        None
-    };
+    let val = load_val(dir)?;
 
     // Intents in order of first appearance; oos lines become negatives.
-    let mut order: Vec<String> = Vec::new();
-    let mut phrases: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut negatives = Vec::new();
-    for line in &train {
-        if line.intent == OOS {
-            negatives.push(line.text.clone());
-            continue;
-        }
-        let entry = phrases.entry(line.intent.clone()).or_default();
-        if entry.is_empty() {
-            order.push(line.intent.clone());
-        }
-        entry.push(line.text.clone());
-    }
-    for id in &order {
-        builder.intent(Intent::new(id.clone()).phrases(phrases[id].iter().cloned()));
-    }
-    builder.negatives(negatives);
-    if let Some(val) = &val {
-        builder.calibrate_on(val.iter().map(|l| {
-            (
-                l.text.as_str(),
-                (l.intent != OOS).then_some(l.intent.as_str()),
-            )
-        }));
-    }
+    let intents = dataset::set_up(&mut builder, &train, val.as_deref());
     let started = Instant::now();
     let model = builder.build()?;
     let train_ms = started.elapsed().as_secs_f64() * 1000.0;
     println!(
         "trained {} intents on {} lines in {train_ms:.0} ms; threshold {:.3}, ambiguity margin {:.3} (calibrated on {})",
-        order.len(),
+        intents,
         train.len(),
         model.threshold(),
         model.ambiguity_margin(),
@@ -297,7 +250,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let summary = serde_json::json!({
         "dataset": dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
-        "intents": order.len(),
+        "intents": intents,
         "train": train.len(),
         "test": test.len(),
         "in_scope_acc": pct(in_scope_right, in_scope),

@@ -16,74 +16,24 @@
 //!
 //! The last line is one JSON object with every figure.
 
-use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::Path;
 use std::time::Instant;
 
-use handoff::{Intent, IntentModel, IntentModelBuilder, Limits};
+use handoff::{IntentModel, IntentModelBuilder, Limits};
 
 #[path = "../benches/synth/mod.rs"]
 mod synth;
 
-const OOS: &str = "oos";
-
-#[derive(serde::Deserialize)]
-struct Line {
-    text: String,
-    intent: String,
-}
-
-fn load(path: &Path) -> Result<Vec<Line>, Box<dyn Error>> {
-    let content = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    content
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| {
-            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1).into())
-        })
-        .collect()
-}
+mod dataset;
 
 /// The builder for a data set directory, as `examples/evaluate.rs` sets it up.
 fn dataset_builder(dir: &Path) -> Result<(IntentModelBuilder, usize, usize), Box<dyn Error>> {
-    let train = load(&dir.join("train.jsonl"))?;
-    let val_path = dir.join("val.jsonl");
-    let val = if val_path.exists() {
-        Some(load(&val_path)?)
-    } else {
-        None
-    };
-    let mut order: Vec<String> = Vec::new();
-    let mut phrases: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut negatives = Vec::new();
-    for line in &train {
-        if line.intent == OOS {
-            negatives.push(line.text.clone());
-            continue;
-        }
-        let entry = phrases.entry(line.intent.clone()).or_default();
-        if entry.is_empty() {
-            order.push(line.intent.clone());
-        }
-        entry.push(line.text.clone());
-    }
+    let train = dataset::load(&dir.join("train.jsonl"))?;
+    let val = dataset::load_val(dir)?;
     let mut builder = IntentModel::builder();
-    for id in &order {
-        builder.intent(Intent::new(id.clone()).phrases(phrases[id].iter().cloned()));
-    }
-    builder.negatives(negatives);
-    if let Some(val) = &val {
-        builder.calibrate_on(val.iter().map(|l| {
-            (
-                l.text.as_str(),
-                (l.intent != OOS).then_some(l.intent.as_str()),
-            )
-        }));
-    }
-    Ok((builder, order.len(), train.len()))
+    let intents = dataset::set_up(&mut builder, &train, val.as_deref());
+    Ok((builder, intents, train.len()))
 }
 
 struct Row {
