@@ -48,21 +48,21 @@ impl LinearModel {
         });
         // All lookups first, then all use: the probes do not depend on each other, so
         // their cache misses overlap instead of queueing behind each word's work.
-        for word in words.iter_mut() {
+        let meaning = self.meaning.dims > 0;
+        for (token, word) in words.iter_mut().enumerate() {
             word.unigram_id = self.table.get(word.unigram).unwrap_or(u32::MAX);
             if let Some(hash) = word.bigram {
                 word.bigram_id = self.table.get(hash).unwrap_or(u32::MAX);
             }
-        }
-        let idf = |id: u32| self.table.feature(id).idf;
-        let meaning = self.meaning.dims > 0;
-        for (token, word) in words.iter().enumerate() {
-            let token = token as u32;
             if meaning {
-                if let Some(listed) = self.meaning.lookup(word.unigram, token) {
+                if let Some(listed) = self.meaning.lookup(word.unigram, token as u32) {
                     vector.listed.push(listed);
                 }
             }
+        }
+        let idf = |id: u32| self.table.feature(id).idf;
+        for (token, word) in words.iter().enumerate() {
+            let token = token as u32;
             let known = (word.unigram_id != u32::MAX).then_some(word.unigram_id);
             match known {
                 Some(id) => vector.count(id, BLOCK_WORD, token),
