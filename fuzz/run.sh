@@ -8,6 +8,10 @@
 #
 # --parallel builds every target first, then runs them all at once (each for SECONDS of
 # wall time, sharing the cores): the whole run takes SECONDS instead of SECONDS per target.
+#
+# Inputs that once crashed a target are kept in regressions/, named TARGET-crash-HASH;
+# each target replays its own before it fuzzes, and a regression that fails again fails
+# the run.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,6 +30,25 @@ status=0
 execs_of() {
     grep -Eo '^#[0-9]+' "$1" | tail -1 | tr -d '#'
 }
+
+# Runs TARGET once on each of its kept regressions (none: nothing to do).
+replay() {
+    local target=$1 inputs=()
+    for input in regressions/"$target"-*; do
+        [ -e "$input" ] && inputs+=("$input")
+    done
+    [ "${#inputs[@]}" -eq 0 ] && return 0
+    if RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" "${inputs[@]}" >"logs/$target.replay.log" 2>&1; then
+        echo "-- $target: ${#inputs[@]} regression(s) replayed, ok"
+    else
+        echo "-- $target: a regression fails again (log: fuzz/logs/$target.replay.log)"
+        return 1
+    fi
+}
+
+for target in $targets; do
+    replay "$target" || status=1
+done
 
 if [ "$parallel" = "--parallel" ]; then
     RUSTC_BOOTSTRAP=1 cargo fuzz build -O
