@@ -1,6 +1,9 @@
 //! `IntentModel::detect` per message: on 200 CLINC150 test messages (150 intents, 15,000
 //! training phrases) against a naive nearest-phrase classifier that scans every training
-//! phrase (token-set Jaccard), and on the sales intent set for messages of 20 B to 16 KiB.
+//! phrase (token-set Jaccard) and against the same model with word vectors
+//! (`ModelOptions::word_vectors`), and on the sales intent set for messages of 20 B to
+//! 16 KiB. The word vectors' cost is also printed as a ratio measured interleaved in one
+//! process (`detect/word_vectors_interleaved_ratio`).
 //!
 //! `cargo bench --bench detect`
 //!
@@ -187,9 +190,10 @@ fn generated() -> Data {
     }
 }
 
-fn train(data: &Data) -> IntentModel {
+fn train(data: &Data, word_vectors: bool) -> IntentModel {
     let mut builder = IntentModel::builder();
     builder
+        .word_vectors(word_vectors)
         .intents(data.intents.iter().cloned())
         .negatives(data.negatives.iter().cloned())
         .calibrate_on(
@@ -300,7 +304,8 @@ fn per_message(c: &mut Criterion) {
         eprintln!("CLINC150 not found next to the crate: benching a generated intent set");
         generated()
     });
-    let model = train(&data);
+    let model = train(&data, false);
+    let with_vectors = train(&data, true);
     let naive = NearestPhrase::new(&data.intents);
     let lines = slice(&data.test);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
@@ -330,6 +335,14 @@ fn per_message(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("model_word_vectors", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(with_vectors.detect(black_box(t)));
+            }
+        })
+    });
+    print_word_vectors_ratio(&model, &with_vectors, &texts);
     // One pass of the scan over the slice takes a few hundred milliseconds.
     group.measurement_time(Duration::from_secs(10));
     group.bench_function("naive_phrase_scan", |b| {
@@ -340,6 +353,35 @@ fn per_message(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// The cost per message of word vectors: `with` against `without` on the same texts, a
+/// pass of each alternately for about two seconds, so that the shared machine's drift
+/// hits both alike; the median of the rounds' ratios is printed.
+fn print_word_vectors_ratio(without: &IntentModel, with: &IntentModel, texts: &[&str]) {
+    use std::time::Instant;
+    let time_pass = |model: &IntentModel| {
+        let t = Instant::now();
+        for _ in 0..5 {
+            for text in texts {
+                black_box(model.detect(black_box(text)));
+            }
+        }
+        t.elapsed().as_secs_f64()
+    };
+    let mut ratios = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(2) || ratios.len() < 101 {
+        let plain = time_pass(without);
+        ratios.push(time_pass(with) / plain);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "detect/word_vectors_interleaved_ratio: with word vectors a detection costs {:.2}x \
+         one without (median of {} interleaved rounds)",
+        ratios[ratios.len() / 2],
+        ratios.len()
+    );
 }
 
 fn sales_model() -> IntentModel {

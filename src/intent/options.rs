@@ -90,7 +90,7 @@ pub struct ModelOptions {
     /// ("vendors" for phrases about "suppliers"). Worth it with few phrases per intent
     /// (on CLINC150 with 10 per intent, +2.6 points in-scope); with many, it finds
     /// more of the in-scope messages but lets more off-topic ones through, and the model
-    /// takes one more row per word (about a quarter more time) and about 30,000 more rows.
+    /// takes one more row per word (about 14 % more time) and about 30,000 more rows.
     pub word_vectors: bool,
     /// How much what the words mean weighs against which words they are (default
     /// 3.0, chosen by cross-validation on training data; from 0, as `word_vectors`
