@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
+use crate::english::WordList;
 use crate::error::{BuildError, ErrorKind};
 use crate::limits::MAX_KEYWORD_OCCURRENCES;
 use crate::text::{is_word_char, next_token, NormalizeOptions, Normalized, Normalizer};
@@ -38,9 +39,11 @@ pub use negation::{LOOKAHEAD_BYTES, LOOKAHEAD_WORDS};
 ///   ("sales call" in "sales caller"), a shorter one at the same place still can
 ///   ("sales").
 /// - **Typo tolerance.** Words of the message not covered by an exact hit are compared
-///   with the keyword words of 5 or more characters, allowing an optimal-string-alignment
-///   (Damerau) distance of 1, or 2 for words of 9 or more characters. Shorter keyword
-///   words are never matched fuzzily ("memo" is not "demo"). A multi-word phrase matches
+///   with the keyword words of 4 or more characters, allowing an optimal-string-alignment
+///   (Damerau) distance of 1, or 2 for words of 9 or more characters. A four-character
+///   keyword word takes a typo only if the message word is not on the built-in list of
+///   30,000 common English words ("deemo" and "dmeo" are "demo"; "memo" is not). Shorter
+///   keyword words are never matched fuzzily. A multi-word phrase matches
 ///   fuzzily when each of its words matches the consecutive message words (separated by
 ///   single spaces) exactly or within that word's own budget; the reported distance is
 ///   the sum. Fuzzy hits follow the same leftmost-longest rule among themselves, the
@@ -177,8 +180,13 @@ struct Target {
 #[derive(Debug)]
 struct FuzzyWord {
     chars: Box<[char]>,
-    /// Allowed edit distance: 0 for short words (only inside phrases), else 1 or 2.
+    /// Allowed edit distance: 0 for words of up to 3 chars (only inside phrases), else
+    /// 1 or 2.
     budget: u8,
+    /// Whether a message word within the budget must also not be a common English
+    /// word: one edit from a four-letter word is too often another real word ("demo"
+    /// / "memo", "plan" / "plane"), while "deemo" is only a typo.
+    guarded: bool,
 }
 
 /// A keyword that can match fuzzily: a sequence of words.
@@ -495,7 +503,7 @@ impl Inner {
                         continue;
                     }
                     let word = &fuzzy.words[w as usize];
-                    let Some(d) = osa_within(tok, &word.chars, word.budget) else {
+                    let Some(d) = word.distance(tok, &hay[range.clone()]) else {
                         continue;
                     };
                     for &fp in &fuzzy.by_first_word[w as usize] {
@@ -571,7 +579,7 @@ impl Inner {
             }
             let len = fill_chars(&hay[range.clone()], &mut buf)?;
             let word = &self.fuzzy.words[w as usize];
-            total = total.saturating_add(osa_within(&buf[..len], &word.chars, word.budget)?);
+            total = total.saturating_add(word.distance(&buf[..len], &hay[range.clone()])?);
             from = range.end;
         }
         Some((from, total))
@@ -604,6 +612,7 @@ impl FuzzyIndex {
                         index.words.push(FuzzyWord {
                             chars: w.chars().collect(),
                             budget: budget(w),
+                            guarded: w.chars().count() <= GUARDED_CHARS,
                         });
                         index.by_first_word.push(Vec::new());
                         (index.words.len() - 1) as u32
@@ -661,9 +670,9 @@ impl FuzzyIndex {
         if self.token_lengths & 1u64.checked_shl(token.len() as u32).unwrap_or(0) == 0 {
             return;
         }
-        // A keyword word of budget b has >= 5 chars (b = 1) or >= 9 (b = 2), so only
-        // message words of >= 4 or >= 7 chars need deletions: short words are looked up
-        // as they are (for the exact first words of phrases).
+        // A keyword word of budget b has >= 4 chars (b = 1) or >= 9 (b = 2), so only
+        // message words of >= 4 or >= 7 chars need deletions: shorter ones are looked up
+        // as they are (a 4-char keyword's deletions include them).
         let deletions = match token.len() {
             0..=3 => 0,
             4..=6 => self.max_budget.min(1),
@@ -681,7 +690,6 @@ impl FuzzyIndex {
     }
 }
 
-/// The edit distance a keyword word may be off by.
 /// How many occurrences of each keyword pattern a message has reported: after
 /// [`MAX_KEYWORD_OCCURRENCES`], a pattern's further occurrences are not reported, so the
 /// hits stay bounded by the patterns hit (times their intents), not the message length.
@@ -699,11 +707,29 @@ impl Occurrences {
     }
 }
 
+/// Keyword words of at most this many chars match a typo only if the typo is not a
+/// common English word.
+const GUARDED_CHARS: usize = 4;
+
+/// The edit distance a keyword word may be off by.
 fn budget(word: &str) -> u8 {
     match word.chars().count() {
-        0..=4 => 0,
-        5..=8 => 1,
+        0..=3 => 0,
+        4..=8 => 1,
         _ => 2,
+    }
+}
+
+impl FuzzyWord {
+    /// The edit distance from the message word `token` (its chars; `text` is the same
+    /// word as a string) within the budget, or `None`: over the budget, or a guarded
+    /// word's typo that is itself a common English word.
+    fn distance(&self, token: &[char], text: &str) -> Option<u8> {
+        let d = osa_within(token, &self.chars, self.budget)?;
+        if d > 0 && self.guarded && WordList::english().contains(text) {
+            return None;
+        }
+        Some(d)
     }
 }
 

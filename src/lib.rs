@@ -133,6 +133,7 @@
 
 pub mod assign;
 mod conversation;
+mod english;
 mod error;
 pub mod eval;
 pub mod flow;

@@ -14,9 +14,7 @@
 
 use std::sync::OnceLock;
 
-/// The English word list, most frequent first, one word per line; row `i` of the
-/// vectors is line `i`.
-pub(crate) static ENGLISH_WORDS: &str = include_str!("../lexicon/english-words.txt");
+use crate::english::ENGLISH_WORDS;
 
 static VECTORS: &[u8] = include_bytes!("../lexicon/word-vectors.bin");
 

@@ -502,15 +502,18 @@ fn layer(module: &str) -> Option<u8> {
         "persist" => 1,
         "text" => 2,
         // Word hashes and their pass-through hasher, for keywords and the model.
-        "word_hash" | "word_vectors" => 2,
-        "keywords" | "scorer" => 3,
-        "intent" => 4,
-        "conversation" => 5,
+        "word_hash" => 2,
+        // The built-in English words (hashed) and their vectors.
+        "english" => 3,
+        "word_vectors" => 4,
+        "keywords" | "scorer" => 5,
+        "intent" => 6,
+        "conversation" => 7,
         // Training data in: builds the model's `Intent`s, nothing above.
-        "import" => 5,
-        "flow" => 6,
-        "router" => 7,
-        "eval" => 8,
+        "import" => 7,
+        "flow" => 8,
+        "router" => 9,
+        "eval" => 10,
         // Beside the pipeline: assignment depends on nothing above error.
         "assign" => 1,
         _ => return None,

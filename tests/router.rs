@@ -107,9 +107,9 @@ fn message_table() {
         // typos
         "can i get a qoute" => ASK_SIZE,
         "whats the pricng for teams" => ASK_SIZE,
-        // ("I want a deemo" is not understood by the broad starter bot: short keywords
-        // get no typo tolerance, and the model reads the unseen word as unknown. The
-        // typo-aware vocabulary is tracked as its own issue.)
+        // a four-letter keyword with a typo that is not an English word
+        "I want a deemo" => ASK_SIZE,
+        "can i book a dmeo" => ASK_SIZE,
         // accents, width, typographic quotes, shouting
         "I\u{2019}m interested in pricing" => ASK_SIZE,
         "PRICING??" => ASK_SIZE,

@@ -6,7 +6,6 @@
 mod builder;
 mod calibration;
 mod detection;
-mod lexicon;
 mod model;
 mod morphology;
 mod options;

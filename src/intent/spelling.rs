@@ -20,9 +20,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::english::WordList;
 use crate::text::{next_token, Normalized, Normalizer};
 
-use super::lexicon::WordList;
 use super::morphology::stem_hash;
 use crate::word_hash::{hash_chars, hash_chars_skipping, hash_word, HashedMap, HashedSet};
 

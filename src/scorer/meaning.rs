@@ -94,7 +94,7 @@ fn listed() -> &'static Listed {
             rows: HashedMap::default(),
             keys: Vec::new(),
         };
-        let words = crate::word_vectors::ENGLISH_WORDS.lines();
+        let words = crate::english::ENGLISH_WORDS.lines();
         for (row, word) in words.filter(|w| !w.is_empty()).enumerate() {
             // A listed word is one word of letters: its only unigram.
             let mut unigram = 0;

@@ -1,16 +1,18 @@
 //! The built-in English word list (see `lexicon/README.md` for its source and licence):
 //! the 30,000 most frequent words of letters of the GloVe 6B vocabulary. A word on it
-//! that a model has never seen is a real word the team's phrases did not use, not a
-//! typo of one they did.
+//! that a model or a keyword matcher has never seen is a real word the team did not
+//! use, not a typo of one they did.
 //!
 //! The list is compiled into the crate (about 250 KB) and parsed into a hash set the
-//! first time a model asks for it; lookups are O(word length).
+//! first time it is asked for; lookups are O(word length).
 
 use std::sync::OnceLock;
 
 use crate::word_hash::{hash_word, HashedSet};
 
-use crate::word_vectors::ENGLISH_WORDS;
+/// The English word list, most frequent first, one word per line; row `i` of the word
+/// vectors is line `i`.
+pub(crate) static ENGLISH_WORDS: &str = include_str!("../lexicon/english-words.txt");
 
 /// A set of common words, kept as 64-bit hashes (a false hit needs a collision of
 /// two 64-bit hashes).
