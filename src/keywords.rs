@@ -495,6 +495,7 @@ impl Inner {
                 continue;
             };
             let tok = &tok[..len];
+            let message_word = MessageWord::new(&hay[range.clone()]);
             let group = out.len();
             let mut seen = SmallSet::<u32, 32>::new();
             fuzzy.for_each_variant(tok, |candidates| {
@@ -503,7 +504,7 @@ impl Inner {
                         continue;
                     }
                     let word = &fuzzy.words[w as usize];
-                    let Some(d) = word.distance(tok, &hay[range.clone()]) else {
+                    let Some(d) = word.distance(tok, &message_word) else {
                         continue;
                     };
                     for &fp in &fuzzy.by_first_word[w as usize] {
@@ -579,7 +580,8 @@ impl Inner {
             }
             let len = fill_chars(&hay[range.clone()], &mut buf)?;
             let word = &self.fuzzy.words[w as usize];
-            total = total.saturating_add(word.distance(&buf[..len], &hay[range.clone()])?);
+            let message_word = MessageWord::new(&hay[range.clone()]);
+            total = total.saturating_add(word.distance(&buf[..len], &message_word)?);
             from = range.end;
         }
         Some((from, total))
@@ -720,16 +722,40 @@ fn budget(word: &str) -> u8 {
     }
 }
 
-impl FuzzyWord {
-    /// The edit distance from the message word `token` (its chars; `text` is the same
-    /// word as a string) within the budget, or `None`: over the budget, or a guarded
-    /// word's typo that is itself a common English word.
-    fn distance(&self, token: &[char], text: &str) -> Option<u8> {
-        let d = osa_within(token, &self.chars, self.budget)?;
-        if d > 0 && self.guarded && WordList::english().contains(text) {
-            return None;
+/// A message word compared fuzzily: whether it is a common English word is looked up
+/// once, and only if a guarded keyword word is within one edit of it.
+struct MessageWord<'a> {
+    text: &'a str,
+    english: std::cell::Cell<Option<bool>>,
+}
+
+impl<'a> MessageWord<'a> {
+    fn new(text: &'a str) -> Self {
+        MessageWord {
+            text,
+            english: std::cell::Cell::new(None),
         }
-        Some(d)
+    }
+
+    fn is_english(&self) -> bool {
+        *self
+            .english
+            .get()
+            .get_or_insert_with(|| WordList::english().contains(self.text))
+    }
+}
+
+impl FuzzyWord {
+    /// The edit distance from the message word `token` (its chars; `word` is the same
+    /// word as text) within the budget, or `None`: over the budget, or a guarded word's
+    /// typo that is itself a common English word.
+    fn distance(&self, token: &[char], word: &MessageWord<'_>) -> Option<u8> {
+        if self.guarded && word.is_english() {
+            // Only the word itself: a common word has many four-letter neighbours, and
+            // skipping their distance checks keeps large keyword sets fast.
+            return (*token == *self.chars).then_some(0);
+        }
+        osa_within(token, &self.chars, self.budget)
     }
 }
 
