@@ -723,7 +723,7 @@ fn budget(word: &str) -> u8 {
 }
 
 /// A message word compared fuzzily: whether it is a common English word is looked up
-/// once, and only if a guarded keyword word is within one edit of it.
+/// at most once, when the first guarded (four-letter) keyword word is a candidate.
 struct MessageWord<'a> {
     text: &'a str,
     english: std::cell::Cell<Option<bool>>,
