@@ -6,6 +6,7 @@
 // Each example uses part of this module.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::error::Error;
 use std::path::Path;
 
@@ -49,15 +50,20 @@ pub fn load_val(dir: &Path) -> Result<Option<Vec<Line>>, Box<dyn Error>> {
 /// line order, and the `oos` lines as negatives.
 pub fn intents_and_negatives(train: &[Line]) -> (Vec<Intent>, Vec<String>) {
     let mut intents: Vec<Intent> = Vec::new();
+    // Each intent's place in `intents`, so grouping stays linear in the lines.
+    let mut place: HashMap<&str, usize> = HashMap::new();
     let mut negatives = Vec::new();
     for line in train {
         if line.intent == OOS {
             negatives.push(line.text.clone());
             continue;
         }
-        match intents.iter().position(|i| i.id == line.intent) {
-            Some(at) => intents[at].phrases.push(line.text.clone()),
-            None => intents.push(Intent::new(line.intent.clone()).phrases([line.text.clone()])),
+        match place.get(line.intent.as_str()) {
+            Some(&at) => intents[at].phrases.push(line.text.clone()),
+            None => {
+                place.insert(&line.intent, intents.len());
+                intents.push(Intent::new(line.intent.clone()).phrases([line.text.clone()]));
+            }
         }
     }
     (intents, negatives)
