@@ -479,6 +479,20 @@ fn pilot_kpis_equal_hand_computed_figures() {
         (support.handoff_accuracy, support.median_response_s),
         (None, None)
     );
+    // The team slices are CSV rows too, named in the last column.
+    let csv = k.to_csv();
+    let team_rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("team,")).collect();
+    assert_eq!(team_rows.len(), 2, "{csv}");
+    assert!(team_rows[0].starts_with("team,,,2,2,1,2,0.5,"), "{csv}");
+    assert!(team_rows[0].ends_with(",sales"), "{csv}");
+    assert!(team_rows[1].ends_with(",support"), "{csv}");
+    let reasons = k.reasons_csv();
+    assert!(
+        reasons
+            .lines()
+            .any(|l| l.starts_with("team,") && l.ends_with(",sales")),
+        "{reasons}"
+    );
     // Per channel.
     let web = k
         .by_channel

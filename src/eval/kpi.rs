@@ -392,19 +392,20 @@ impl Kpis {
     }
 
     /// The figures as CSV (RFC 4180), one row per slice with a `scope` column (`all`,
-    /// `channel`, `period`, `channel_period`); rates as fractions, times in seconds,
-    /// undefined figures as empty cells.
+    /// `channel`, `period`, `channel_period`, `team`); rates as fractions, times in
+    /// seconds, undefined figures as empty cells. The `team` column, last so that
+    /// columns keep their places, names the team of a `team` row.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(
             "scope,channel,period_start,conversations,handoffs,handoff_rate,\
              judged_handoffs,handoff_accuracy,replied_handoffs,replies_before_handoff,\
              median_response_s,p90_response_s,known_conversions,conversion_rate,\
-             known_outcomes,bot_retention_rate\n",
+             known_outcomes,bot_retention_rate,team\n",
         );
         for (scope, f) in self.rows() {
             let _ = writeln!(
                 out,
-                "{scope},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{scope},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 csv_field(f.channel.as_deref().unwrap_or("")),
                 opt(f.period_start),
                 f.conversations,
@@ -420,24 +421,28 @@ impl Kpis {
                 opt(f.conversion_rate),
                 f.known_outcomes,
                 opt(f.bot_retention_rate),
+                csv_field(f.team.as_deref().unwrap_or("")),
             );
         }
         out
     }
 
-    /// The escalation reasons as CSV: `scope,channel,period_start,intent,rule,handoffs`.
+    /// The escalation reasons as CSV:
+    /// `scope,channel,period_start,intent,rule,handoffs,team`, scopes as in
+    /// [`Kpis::to_csv`].
     pub fn reasons_csv(&self) -> String {
-        let mut out = String::from("scope,channel,period_start,intent,rule,handoffs\n");
+        let mut out = String::from("scope,channel,period_start,intent,rule,handoffs,team\n");
         for (scope, f) in self.rows() {
             for r in &f.reasons {
                 let _ = writeln!(
                     out,
-                    "{scope},{},{},{},{},{}",
+                    "{scope},{},{},{},{},{},{}",
                     csv_field(f.channel.as_deref().unwrap_or("")),
                     opt(f.period_start),
                     csv_field(r.intent.as_deref().unwrap_or("")),
                     csv_field(r.rule.as_deref().unwrap_or("")),
-                    r.handoffs
+                    r.handoffs,
+                    csv_field(f.team.as_deref().unwrap_or("")),
                 );
             }
         }
@@ -453,6 +458,7 @@ impl Kpis {
                     .iter()
                     .map(|f| ("channel_period", f)),
             )
+            .chain(self.by_team.iter().map(|f| ("team", f)))
     }
 }
 

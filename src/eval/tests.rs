@@ -679,10 +679,10 @@ fn kpis_of_nothing_are_undefined() {
     assert!(k.by_channel.is_empty() && k.by_period.is_empty());
     let csv = k.to_csv();
     assert_eq!(csv.lines().count(), 2);
-    assert_eq!(csv.lines().nth(1), Some("all,,,0,0,,0,,0,0,,,0,,0,"));
+    assert_eq!(csv.lines().nth(1), Some("all,,,0,0,,0,,0,0,,,0,,0,,"));
     assert_eq!(
         k.reasons_csv(),
-        "scope,channel,period_start,intent,rule,handoffs\n"
+        "scope,channel,period_start,intent,rule,handoffs,team\n"
     );
 }
 
@@ -781,10 +781,10 @@ fn kpis_by_hand() {
     assert!(csv.contains("\nperiod,,86400,3,2,"), "{csv}");
     let reasons = k.reasons_csv();
     assert!(
-        reasons.contains("\nall,,,pricing,qualified,3\n"),
+        reasons.contains("\nall,,,pricing,qualified,3,\n"),
         "{reasons}"
     );
-    assert!(reasons.contains("\nall,,,,offer_human,1\n"), "{reasons}");
+    assert!(reasons.contains("\nall,,,,offer_human,1,\n"), "{reasons}");
 }
 
 #[test]
