@@ -35,61 +35,29 @@ struct Data {
     test: Vec<Labeled>,
 }
 
-#[derive(serde::Deserialize)]
-struct Line {
-    text: String,
-    intent: String,
-}
+/// The evaluation data sets' reader, shared with the examples.
+#[path = "../examples/dataset/mod.rs"]
+mod dataset;
 
-fn load(path: &Path) -> Option<Vec<Labeled>> {
-    let content = std::fs::read_to_string(path).ok()?;
-    content
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let line: Line = serde_json::from_str(l).ok()?;
-            Some(Labeled {
-                text: line.text,
-                intent: (line.intent != "oos").then_some(line.intent),
-            })
+/// The lines with `oos` read as "no intent".
+fn labeled(lines: Vec<dataset::Line>) -> Vec<Labeled> {
+    lines
+        .into_iter()
+        .map(|l| Labeled {
+            intent: (l.intent != dataset::OOS).then_some(l.intent),
+            text: l.text,
         })
         .collect()
 }
 
-/// Intents in order of first appearance, and the unlabelled lines as negatives.
-fn group(train: Vec<Labeled>) -> (Vec<Intent>, Vec<String>) {
-    let mut order = Vec::new();
-    let mut phrases: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut negatives = Vec::new();
-    for line in train {
-        match line.intent {
-            None => negatives.push(line.text),
-            Some(id) => {
-                let list = phrases.entry(id.clone()).or_default();
-                if list.is_empty() {
-                    order.push(id);
-                }
-                list.push(line.text);
-            }
-        }
-    }
-    let intents = order
-        .into_iter()
-        .map(|id| {
-            let list = phrases.remove(&id).unwrap_or_default();
-            Intent::new(id).phrases(list)
-        })
-        .collect();
-    (intents, negatives)
-}
-
-fn clinc150() -> Option<Data> {
+/// CLINC150 from `../shared/data/clinc150`; an error says what is missing or malformed.
+fn clinc150() -> Result<Data, Box<dyn std::error::Error>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/clinc150");
-    let train = load(&dir.join("train.jsonl"))?;
-    let calibration = load(&dir.join("val.jsonl"))?;
-    let test = load(&dir.join("test.jsonl"))?;
-    let (intents, negatives) = group(train);
-    Some(Data {
+    let train = dataset::load(&dir.join("train.jsonl"))?;
+    let calibration = labeled(dataset::load(&dir.join("val.jsonl"))?);
+    let test = labeled(dataset::load(&dir.join("test.jsonl"))?);
+    let (intents, negatives) = dataset::intents_and_negatives(&train);
+    Ok(Data {
         name: "clinc150",
         intents,
         negatives,
@@ -300,8 +268,8 @@ fn accuracy(lines: &[&Labeled], mut predict: impl FnMut(&str) -> Option<String>)
 }
 
 fn per_message(c: &mut Criterion) {
-    let data = clinc150().unwrap_or_else(|| {
-        eprintln!("CLINC150 not found next to the crate: benching a generated intent set");
+    let data = clinc150().unwrap_or_else(|e| {
+        eprintln!("CLINC150 not read ({e}): benching a generated intent set");
         generated()
     });
     let model = train(&data, false);
