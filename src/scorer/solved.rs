@@ -54,6 +54,7 @@ impl SolvedWeights {
     /// A block has at most `len × vocab` weights, which the caller keeps below
     /// `u32::MAX` (see `cost::MAX_MODEL_WEIGHTS`).
     pub(super) fn push_block(&mut self, first: usize, len: usize, width: usize, rows: &[f32]) {
+        debug_assert!(len <= width && len <= MAX_BLOCK, "a block of {len} classes");
         let mut block = Block {
             first,
             start: Vec::with_capacity(self.vocab + 1),
