@@ -101,6 +101,8 @@ fn fuzzy() {
         "wholesales prices" => ["pricing:price~1[prices]"],
         // A four-letter keyword takes one edit, but never from a common English word.
         "a memo please" => [],
+        "a Memo please" => [],
+        "MEMO" => [],
         "demos" => [],
         "book a deemo" => ["sales:demo~1[deemo]"],
         "dmeo" => ["sales:demo~1[dmeo]"],
